@@ -1,0 +1,150 @@
+//===- NPUDialect.cpp - npu dialect, attributes and types -----------------===//
+
+#include "gaon/Dialect/NPU/IR/NPUDialect.h"
+#include "gaon/Dialect/NPU/IR/NPUOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace gaon::npu;
+
+#include "gaon/Dialect/NPU/IR/NPUDialect.cpp.inc"
+#include "gaon/Dialect/NPU/IR/NPUEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "gaon/Dialect/NPU/IR/NPUAttrs.cpp.inc"
+
+#define GET_TYPEDEF_CLASSES
+#include "gaon/Dialect/NPU/IR/NPUTypes.cpp.inc"
+
+void NPUDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "gaon/Dialect/NPU/IR/NPUAttrs.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "gaon/Dialect/NPU/IR/NPUTypes.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "gaon/Dialect/NPU/IR/NPUOps.cpp.inc"
+      >();
+}
+
+LogicalResult NPUDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  if (attr.getName() != kTargetAttrName)
+    return op->emitError() << "unknown npu attribute '"
+                           << attr.getName().getValue() << "'";
+  if (!isa<TargetAttr>(attr.getValue()))
+    return op->emitError() << "'" << kTargetAttrName
+                           << "' must be an #npu.target attribute";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+bool gaon::npu::isSupportedElementType(Type type) {
+  if (type.isF32() || type.isF16() || type.isBF16())
+    return true;
+  if (isa<Float8E4M3FNType, Float8E5M2Type>(type))
+    return true;
+  return type.isSignlessInteger(8) || type.isSignlessInteger(32);
+}
+
+std::optional<MemorySpace> gaon::npu::getMemorySpace(MemRefType type) {
+  Attribute space = type.getMemorySpace();
+  if (!space)
+    return MemorySpace::Dram;
+  if (auto npuSpace = dyn_cast<MemorySpaceAttr>(space))
+    return npuSpace.getValue();
+  return std::nullopt;
+}
+
+std::optional<int64_t> gaon::npu::getStaticSizeInBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
+    return std::nullopt;
+  int64_t elementBytes =
+      (type.getElementType().getIntOrFloatBitWidth() + 7) / 8;
+  if (type.getNumElements() == 0)
+    return 0;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return std::nullopt;
+  // Extent of the strided region: one past the last element addressed.
+  int64_t extent = 1;
+  for (auto [size, stride] : llvm::zip(type.getShape(), strides)) {
+    if (ShapedType::isDynamic(stride))
+      return std::nullopt;
+    extent += (size - 1) * stride;
+  }
+  return extent * elementBytes;
+}
+
+//===----------------------------------------------------------------------===//
+// TargetAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
+                   int64_t clockMhz, int64_t cores, int64_t tensorRows,
+                   int64_t tensorCols, Dataflow dataflow, ArrayAttr precisions,
+                   int64_t vectorLanes, int64_t sramBytes, int64_t sramBanks,
+                   int64_t sramBytesPerCycle, int64_t dmaEngines,
+                   int64_t dmaBytesPerCycle, int64_t dramBytesPerCycle,
+                   int64_t dramLatency) {
+  if (name.empty())
+    return emitError() << "'name' must not be empty";
+  std::pair<StringRef, int64_t> positive[] = {
+      {"clock_mhz", clockMhz},
+      {"cores", cores},
+      {"tensor_rows", tensorRows},
+      {"tensor_cols", tensorCols},
+      {"vector_lanes", vectorLanes},
+      {"sram_bytes", sramBytes},
+      {"sram_banks", sramBanks},
+      {"sram_bytes_per_cycle", sramBytesPerCycle},
+      {"dma_engines", dmaEngines},
+      {"dma_bytes_per_cycle", dmaBytesPerCycle},
+      {"dram_bytes_per_cycle", dramBytesPerCycle}};
+  for (auto [field, value] : positive)
+    if (value <= 0)
+      return emitError() << "'" << field << "' must be positive, got " << value;
+  if (dramLatency < 0)
+    return emitError() << "'dram_latency' must not be negative, got "
+                       << dramLatency;
+  if (precisions.empty())
+    return emitError() << "'precisions' must list at least one type";
+  for (Attribute precision : precisions) {
+    auto typeAttr = dyn_cast<TypeAttr>(precision);
+    if (!typeAttr)
+      return emitError() << "'precisions' must hold types, got " << precision;
+    if (!isSupportedElementType(typeAttr.getValue()) ||
+        typeAttr.getValue().isSignlessInteger(32))
+      return emitError() << "'precisions' holds " << typeAttr.getValue()
+                         << ", which no tensor engine takes (expected f32, "
+                            "f16, bf16, f8E4M3FN, f8E5M2 or i8)";
+  }
+  return success();
+}
+
+bool TargetAttr::supportsPrecision(Type type) const {
+  return llvm::any_of(getPrecisions(), [&](Attribute precision) {
+    return cast<TypeAttr>(precision).getValue() == type;
+  });
+}
+
+TargetAttr TargetAttr::lookup(Operation *op) {
+  for (; op; op = op->getParentOp())
+    if (auto target =
+            op->getAttrOfType<TargetAttr>(NPUDialect::kTargetAttrName))
+      return target;
+  return {};
+}
