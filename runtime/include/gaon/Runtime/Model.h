@@ -1,0 +1,76 @@
+//===- Model.h - A model as the runtime runs it -----------------*- C++ -*-===//
+//
+// A graph-level MLIR module, the entry function the runtime executes, its
+// signature as tensor specs, and what one run of it processes (items or
+// tokens) for throughput figures.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_RUNTIME_MODEL_H
+#define GAON_RUNTIME_MODEL_H
+
+#include "gaon/Runtime/Execution.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+class MLIRContext;
+class Type;
+namespace func {
+class FuncOp;
+} // namespace func
+} // namespace mlir
+
+namespace gaon::runtime {
+
+struct Model {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  /// Short name ("mlp"), where it came from (a path or a zoo name) and the
+  /// entry function's symbol.
+  std::string name;
+  std::string source;
+  std::string entry;
+  std::vector<TensorSpec> inputs;
+  std::vector<TensorSpec> outputs;
+  /// What throughput counts: "items" (the batch) or "tokens" (LLMs), how
+  /// many one run processes, and how that number was obtained.
+  std::string workUnit = "items";
+  double workPerRun = 1;
+  std::string workSource;
+};
+
+/// The DType of an MLIR element type; an error naming the type otherwise.
+llvm::Expected<DType> getDType(mlir::Type elementType);
+
+/// Tensor specs of `types`, which must be statically shaped ranked tensors
+/// of a supported element type; `what` ("argument", "result") names them in
+/// errors.
+llvm::Expected<std::vector<TensorSpec>> getTensorSpecs(mlir::TypeRange types,
+                                                       llvm::StringRef what);
+
+/// The function `entry` of `module`, or an error listing the candidates.
+/// With an empty `entry`: @main if present, else the only public function.
+llvm::Expected<mlir::func::FuncOp> findEntry(mlir::ModuleOp module,
+                                             llvm::StringRef entry);
+
+/// Makes a Model of `module`: finds the entry, reads its signature, and
+/// sets the work per run to the leading dimension of the first input (the
+/// batch), saying so in workSource.
+llvm::Expected<Model> makeModel(mlir::OwningOpRef<mlir::ModuleOp> module,
+                                llvm::StringRef source, llvm::StringRef entry);
+
+/// Parses and verifies the .mlir file at `path` into `context` (which must
+/// have Gaon's dialects registered) and makes a Model of it.
+llvm::Expected<Model> loadMlirModel(llvm::StringRef path,
+                                    mlir::MLIRContext &context,
+                                    llvm::StringRef entry = "");
+
+} // namespace gaon::runtime
+
+#endif // GAON_RUNTIME_MODEL_H

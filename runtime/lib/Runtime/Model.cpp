@@ -1,0 +1,137 @@
+//===- Model.cpp - A model as the runtime runs it -------------------------===//
+
+#include "gaon/Runtime/Model.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace gaon::runtime;
+
+llvm::Expected<DType> gaon::runtime::getDType(mlir::Type elementType) {
+  std::string name;
+  llvm::raw_string_ostream(name) << elementType;
+  if (std::optional<DType> dtype = gaon::kernels::parseDType(name))
+    return *dtype;
+  return llvm::createStringError("unsupported element type " + name +
+                                 " (the runtime takes f64, f32, f16, bf16, "
+                                 "f8E4M3FN, f8E5M2, i64, i32, i8 and i1)");
+}
+
+llvm::Expected<std::vector<TensorSpec>>
+gaon::runtime::getTensorSpecs(mlir::TypeRange types, llvm::StringRef what) {
+  std::vector<TensorSpec> specs;
+  for (auto [index, type] : llvm::enumerate(types)) {
+    std::string typeText;
+    llvm::raw_string_ostream(typeText) << type;
+    std::string where =
+        what.str() + " " + std::to_string(index) + " (" + typeText + ")";
+    auto tensor = llvm::dyn_cast<mlir::RankedTensorType>(type);
+    if (!tensor)
+      return llvm::createStringError(where + " is not a ranked tensor");
+    if (!tensor.hasStaticShape())
+      return llvm::createStringError(
+          where + " has a dynamic shape; bind its sizes when importing");
+    llvm::Expected<DType> dtype = getDType(tensor.getElementType());
+    if (!dtype)
+      return llvm::createStringError(where + ": " +
+                                     llvm::toString(dtype.takeError()));
+    TensorSpec spec;
+    spec.name = what.str() + std::to_string(index);
+    spec.dtype = *dtype;
+    spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    specs.push_back(std::move(spec));
+  }
+  return specs;
+}
+
+llvm::Expected<mlir::func::FuncOp>
+gaon::runtime::findEntry(mlir::ModuleOp module, llvm::StringRef entry) {
+  llvm::SmallVector<mlir::func::FuncOp> candidates;
+  for (auto function : module.getOps<mlir::func::FuncOp>())
+    if (!function.isExternal())
+      candidates.push_back(function);
+  auto listCandidates = [&] {
+    std::string names;
+    for (mlir::func::FuncOp function : candidates)
+      names += (names.empty() ? "@" : ", @") + function.getName().str();
+    return names.empty() ? std::string("none") : names;
+  };
+  if (!entry.empty()) {
+    for (mlir::func::FuncOp function : candidates)
+      if (function.getName() == entry)
+        return function;
+    return llvm::createStringError("no function @" + entry.str() +
+                                   " in the module (it defines " +
+                                   listCandidates() + ")");
+  }
+  for (mlir::func::FuncOp function : candidates)
+    if (function.getName() == "main")
+      return function;
+  llvm::SmallVector<mlir::func::FuncOp> publicOnes;
+  for (mlir::func::FuncOp function : candidates)
+    if (function.isPublic())
+      publicOnes.push_back(function);
+  if (publicOnes.size() == 1)
+    return publicOnes.front();
+  return llvm::createStringError(
+      "cannot tell which function to run: no @main and " +
+      std::to_string(publicOnes.size()) + " public functions (" +
+      listCandidates() + "); name one with --entry");
+}
+
+llvm::Expected<Model>
+gaon::runtime::makeModel(mlir::OwningOpRef<mlir::ModuleOp> module,
+                         llvm::StringRef source, llvm::StringRef entry) {
+  llvm::Expected<mlir::func::FuncOp> function = findEntry(*module, entry);
+  if (!function)
+    return function.takeError();
+  Model model;
+  model.source = source.str();
+  model.name = llvm::sys::path::stem(source).str();
+  model.entry = function->getName().str();
+  auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
+  if (!inputs)
+    return inputs.takeError();
+  auto outputs = getTensorSpecs(function->getResultTypes(), "result");
+  if (!outputs)
+    return outputs.takeError();
+  model.inputs = std::move(*inputs);
+  model.outputs = std::move(*outputs);
+  if (!model.inputs.empty() && !model.inputs.front().shape.empty()) {
+    model.workPerRun = static_cast<double>(model.inputs.front().shape.front());
+    model.workSource = "dim 0 of argument 0";
+  } else {
+    model.workPerRun = 1;
+    model.workSource = "one per run";
+  }
+  model.module = std::move(module);
+  return model;
+}
+
+llvm::Expected<Model> gaon::runtime::loadMlirModel(llvm::StringRef path,
+                                                   mlir::MLIRContext &context,
+                                                   llvm::StringRef entry) {
+  auto file = llvm::MemoryBuffer::getFileOrSTDIN(path);
+  if (std::error_code error = file.getError())
+    return llvm::createStringError(error, "cannot read '" + path.str() +
+                                              "': " + error.message());
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnosticStream(diagnostics);
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context,
+                                           diagnosticStream);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module || mlir::failed(mlir::verify(*module)))
+    return llvm::createStringError(llvm::StringRef(diagnostics).rtrim().str());
+  return makeModel(std::move(module), path, entry);
+}
