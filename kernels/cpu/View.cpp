@@ -164,6 +164,25 @@ View View::dropUnitDim(int64_t dim) const {
   return result;
 }
 
+std::optional<View> View::tryMergeDims(int64_t dim) const {
+  int64_t outer = shape[dim], inner = shape[dim + 1];
+  int64_t stride;
+  if (outer == 1)
+    stride = strides[dim + 1];
+  else if (inner == 1)
+    stride = strides[dim];
+  else if (strides[dim] == strides[dim + 1] * inner)
+    stride = strides[dim + 1];
+  else
+    return std::nullopt;
+  View result = *this;
+  result.shape[dim] = outer * inner;
+  result.strides[dim] = stride;
+  result.shape.erase(result.shape.begin() + dim + 1);
+  result.strides.erase(result.strides.begin() + dim + 1);
+  return result;
+}
+
 std::string gaon::kernels::describe(const View &view) {
   std::string text;
   llvm::raw_string_ostream os(text);

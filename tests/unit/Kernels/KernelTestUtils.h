@@ -38,8 +38,13 @@ public:
     return *this;
   }
 
-  double at(llvm::ArrayRef<int64_t> index) {
-    return loadElement(view().getElementPtr(index), dtype);
+  double at(llvm::ArrayRef<int64_t> index) const {
+    int64_t offset = 0, stride = 1;
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      offset += index[d] * stride;
+      stride *= shape[d];
+    }
+    return loadElement(bytes.data() + offset * getByteWidth(dtype), dtype);
   }
 
   DType dtype;

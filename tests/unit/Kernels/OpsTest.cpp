@@ -230,6 +230,25 @@ TEST(KernelOpsTest, MatmulShapes) {
   checkMatmul(plain, 3, 0, 4);
 }
 
+TEST(KernelOpsTest, MatmulLargeRunsInParallelBlocks) {
+  // Above the parallel threshold in both split directions; spot-check
+  // entries against a double-precision dot product.
+  for (auto [m, n] : {std::pair<int64_t, int64_t>{300, 100}, {90, 260}}) {
+    int64_t k = 200;
+    Buffer a(DType::F32, {m, k}), b(DType::BF16, {n, k}), c(DType::F32, {m, n});
+    a.randomize(1);
+    b.randomize(2);
+    ASSERT_OK(matmul(a.view(), false, b.view(), true, c.view(), false));
+    for (int64_t s = 0; s < 500; ++s) {
+      int64_t i = (s * 7919) % m, j = (s * 104729) % n;
+      double sum = 0;
+      for (int64_t p = 0; p < k; ++p)
+        sum += a.at({i, p}) * b.at({j, p});
+      ASSERT_NEAR(c.at({i, j}), sum, 1e-4) << i << "," << j;
+    }
+  }
+}
+
 TEST(KernelOpsTest, MatmulAliasedAccumulator) {
   // acc is also the lhs: the kernel must read it before writing.
   Buffer buf(DType::F32, {3, 3});

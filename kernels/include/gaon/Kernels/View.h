@@ -19,6 +19,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace gaon::kernels {
@@ -75,6 +77,9 @@ struct View {
   View insertUnitDim(int64_t dim) const;
   /// Drops dimension `dim`, which must have size 1.
   View dropUnitDim(int64_t dim) const;
+  /// Merges dimensions `dim` and `dim + 1` into one when the strides allow
+  /// it (row-major within the pair), else nullopt.
+  std::optional<View> tryMergeDims(int64_t dim) const;
 };
 
 /// Prints "f32[2x3 strides 3,1]" for diagnostics.
