@@ -193,21 +193,25 @@ Command ProgramBuilder::makeCommand(CommandKind kind,
   return command;
 }
 
+void Program::appendCommand(Command command, ArrayRef<View> operands,
+                            ArrayRef<uint32_t> waits,
+                            ArrayRef<uint32_t> signals) {
+  assert(operands.size() == getNumViews(command.kind) &&
+         "wrong number of operand views");
+  command.firstView = uint32_t(views.size());
+  views.insert(views.end(), operands.begin(), operands.end());
+  command.firstSemaphore = uint32_t(semaphoreIds.size());
+  command.numWaits = uint16_t(waits.size());
+  command.numSignals = uint16_t(signals.size());
+  semaphoreIds.insert(semaphoreIds.end(), waits.begin(), waits.end());
+  semaphoreIds.insert(semaphoreIds.end(), signals.begin(), signals.end());
+  commands.push_back(command);
+}
+
 void ProgramBuilder::addCommand(Command command, ArrayRef<View> operands,
                                 ArrayRef<uint32_t> waits,
                                 ArrayRef<uint32_t> signals) {
-  assert(operands.size() == getNumViews(command.kind) &&
-         "wrong number of operand views");
-  command.firstView = uint32_t(program.views.size());
-  program.views.insert(program.views.end(), operands.begin(), operands.end());
-  command.firstSemaphore = uint32_t(program.semaphoreIds.size());
-  command.numWaits = uint16_t(waits.size());
-  command.numSignals = uint16_t(signals.size());
-  program.semaphoreIds.insert(program.semaphoreIds.end(), waits.begin(),
-                              waits.end());
-  program.semaphoreIds.insert(program.semaphoreIds.end(), signals.begin(),
-                              signals.end());
-  program.commands.push_back(command);
+  program.appendCommand(command, operands, waits, signals);
 }
 
 void ProgramBuilder::dma(const View &source, const View &target,

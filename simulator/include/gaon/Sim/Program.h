@@ -162,6 +162,12 @@ public:
   std::vector<View> views;
   std::vector<uint32_t> semaphoreIds;
 
+  /// Appends `command` with its operands (getNumViews(kind) views) and
+  /// semaphores to the pools, setting its pool indices.
+  void appendCommand(Command command, llvm::ArrayRef<View> operands,
+                     llvm::ArrayRef<uint32_t> waits,
+                     llvm::ArrayRef<uint32_t> signals);
+
   /// Where the program came from, for diagnostics: its name, and per command
   /// the text line or binary offset (empty for programs built in memory).
   std::string sourceName;
