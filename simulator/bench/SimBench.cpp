@@ -1,4 +1,4 @@
-//===- SimBench.cpp - Simulator throughput benchmarks ----------------------===//
+//===- SimBench.cpp - Simulator throughput benchmarks ---------------------===//
 //
 // - Timing mode on a synthetic program of millions of commands (commands
 //   simulated per second; target >= 5M/s).
@@ -56,8 +56,8 @@ Program makeSyntheticProgram(const ChipConfig &chip, int64_t iterations) {
   int64_t cores = chip.cores;
   uint32_t input = builder.addBuffer("in", BufferRole::Input, 0, DType::BF16,
                                      {cores * 64, 64});
-  uint32_t output = builder.addBuffer("out", BufferRole::Output, 0,
-                                      DType::F32, {cores * 64, 64});
+  uint32_t output = builder.addBuffer("out", BufferRole::Output, 0, DType::F32,
+                                      {cores * 64, 64});
   uint32_t op = builder.addOp("tile");
   uint8_t storeQueue = uint8_t(chip.core.dma.engines - 1);
   for (int64_t core = 0; core < cores; ++core) {
@@ -76,10 +76,10 @@ Program makeSyntheticProgram(const ChipConfig &chip, int64_t iterations) {
       options.op = op;
       options.waits = freeSlot[slot];
       options.signals = full[slot];
-      builder.dma(View::dram(input, core * 64 * 64, DType::BF16, {64, 64}),
-                  View::sram(uint32_t(core), slot * 8192, DType::BF16,
-                             {64, 64}),
-                  options);
+      builder.dma(
+          View::dram(input, core * 64 * 64, DType::BF16, {64, 64}),
+          View::sram(uint32_t(core), slot * 8192, DType::BF16, {64, 64}),
+          options);
       uint32_t mmWaits[] = {full[slot], outFree};
       uint32_t mmSignals[] = {freeSlot[slot], ready};
       options.waits = mmWaits;
@@ -87,8 +87,8 @@ Program makeSyntheticProgram(const ChipConfig &chip, int64_t iterations) {
       builder.matmul(
           View::sram(uint32_t(core), slot * 8192, DType::BF16, {64, 64}),
           View::sram(uint32_t(core), 16384, DType::BF16, {64, 64}),
-          View::sram(uint32_t(core), 32768, DType::F32, {64, 64}), false,
-          false, false, options);
+          View::sram(uint32_t(core), 32768, DType::F32, {64, 64}), false, false,
+          false, options);
       options.waits = ready;
       options.signals = done;
       builder.vectorUnary(
@@ -136,24 +136,23 @@ BENCHMARK(BM_TimingCommandsPerSecond)
 /// SCALE-Sim v2's topologies/conv_nets/Resnet18.csv shapes: name, ifmap
 /// H, W, filter R, S, channels, filters, stride.
 const ConvShape kResNet18[] = {
-    {224, 224, 7, 7, 3, 64, 2, 2},    {56, 56, 3, 3, 64, 64, 1, 1},
-    {56, 56, 3, 3, 64, 64, 1, 1},     {56, 56, 3, 3, 64, 64, 1, 1},
-    {56, 56, 3, 3, 64, 64, 1, 1},     {56, 56, 3, 3, 64, 128, 2, 2},
-    {28, 28, 3, 3, 128, 128, 1, 1},   {56, 56, 1, 1, 64, 128, 2, 2},
-    {28, 28, 3, 3, 128, 128, 1, 1},   {28, 28, 3, 3, 128, 128, 1, 1},
-    {28, 28, 3, 3, 128, 256, 2, 2},   {14, 14, 3, 3, 256, 256, 1, 1},
-    {28, 28, 1, 1, 128, 256, 2, 2},   {14, 14, 3, 3, 256, 256, 1, 1},
-    {14, 14, 3, 3, 256, 256, 1, 1},   {14, 14, 3, 3, 256, 512, 2, 2},
-    {7, 7, 3, 3, 512, 512, 1, 1},     {14, 14, 1, 1, 256, 512, 2, 2},
-    {7, 7, 3, 3, 512, 512, 1, 1},     {7, 7, 3, 3, 512, 512, 1, 1},
+    {224, 224, 7, 7, 3, 64, 2, 2},  {56, 56, 3, 3, 64, 64, 1, 1},
+    {56, 56, 3, 3, 64, 64, 1, 1},   {56, 56, 3, 3, 64, 64, 1, 1},
+    {56, 56, 3, 3, 64, 64, 1, 1},   {56, 56, 3, 3, 64, 128, 2, 2},
+    {28, 28, 3, 3, 128, 128, 1, 1}, {56, 56, 1, 1, 64, 128, 2, 2},
+    {28, 28, 3, 3, 128, 128, 1, 1}, {28, 28, 3, 3, 128, 128, 1, 1},
+    {28, 28, 3, 3, 128, 256, 2, 2}, {14, 14, 3, 3, 256, 256, 1, 1},
+    {28, 28, 1, 1, 128, 256, 2, 2}, {14, 14, 3, 3, 256, 256, 1, 1},
+    {14, 14, 3, 3, 256, 256, 1, 1}, {14, 14, 3, 3, 256, 512, 2, 2},
+    {7, 7, 3, 3, 512, 512, 1, 1},   {14, 14, 1, 1, 256, 512, 2, 2},
+    {7, 7, 3, 3, 512, 512, 1, 1},   {7, 7, 3, 3, 512, 512, 1, 1},
     {1, 1, 1, 1, 512, 1000, 1, 1}};
 
 void BM_ResNet18ConvLayers(benchmark::State &state) {
   static const char *dataflows[] = {"os", "ws", "is"};
   ChipConfig chip =
-      loadOrDie("systolic-32x32",
-                {std::string("core.tensor.dataflow=") +
-                 dataflows[state.range(0)]});
+      loadOrDie("systolic-32x32", {std::string("core.tensor.dataflow=") +
+                                   dataflows[state.range(0)]});
   uint64_t cycles = 0, commands = 0;
   for (auto _ : state) {
     cycles = commands = 0;

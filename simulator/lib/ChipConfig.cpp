@@ -1,5 +1,4 @@
-//===- ChipConfig.cpp - YAML chip descriptions
-//-----------------------------===//
+//===- ChipConfig.cpp - YAML chip descriptions ----------------------------===//
 //
 // Loading works in layers with LLVM's YAML I/O: fields absent from a
 // document keep their current value, so a `base:` preset, the document and

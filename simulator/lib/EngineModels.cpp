@@ -1,5 +1,4 @@
-//===- EngineModels.cpp - Cycle and traffic models of NPU engines
-//----------===//
+//===- EngineModels.cpp - Cycle and traffic models of NPU engines ---------===//
 //
 // The systolic formulas are derived from SCALE-Sim v2's compute modules;
 // docs/simulator-models.md walks through the derivation.
@@ -183,30 +182,33 @@ int64_t gaon::sim::getVectorCycles(const VectorEngineConfig &vector,
 AccessPattern gaon::sim::getAccessPattern(const View &view) {
   AccessPattern pattern;
   int64_t width = getByteWidth(view.dtype);
-  // Dimensions of extent 1 do not move the address.
-  llvm::SmallVector<std::pair<int64_t, int64_t>, kMaxRank> dims;
-  for (unsigned i = 0; i < view.rank; ++i) {
-    if (view.shape[i] == 0)
+  // Merge the innermost dimensions while they are contiguous (extent-1
+  // dimensions do not move the address).
+  int d = int(view.rank) - 1;
+  int64_t runElements = 1;
+  for (; d >= 0; --d) {
+    if (view.shape[d] == 0)
       return pattern;
-    if (view.shape[i] != 1)
-      dims.push_back({view.shape[i], view.strides[i]});
+    if (view.shape[d] != 1 && view.strides[d] != runElements)
+      break;
+    runElements *= view.shape[d];
   }
   pattern.runs = 1;
-  pattern.runBytes = width;
-  // Merge the innermost dimensions while they are contiguous.
-  int64_t runElements = 1;
-  while (!dims.empty() && dims.back().second == runElements) {
-    runElements *= dims.back().first;
-    dims.pop_back();
-  }
   pattern.runBytes = runElements * width;
   int64_t gcd = 0;
-  for (auto [extent, stride] : dims) {
-    pattern.runs *= extent;
-    gcd = std::gcd(gcd, stride * width);
+  bool innermost = true;
+  for (; d >= 0; --d) {
+    if (view.shape[d] == 0)
+      return AccessPattern();
+    if (view.shape[d] == 1)
+      continue;
+    pattern.runs *= view.shape[d];
+    gcd = std::gcd(gcd, view.strides[d] * width);
+    if (innermost)
+      pattern.runStrideBytes = view.strides[d] * width;
+    innermost = false;
   }
   pattern.runStrideGcd = gcd;
-  pattern.runStrideBytes = dims.empty() ? 0 : dims.back().second * width;
   return pattern;
 }
 

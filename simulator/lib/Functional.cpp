@@ -1,5 +1,4 @@
-//===- Functional.cpp - Executing commands on real buffers
-//-----------------===//
+//===- Functional.cpp - Executing commands on real buffers ----------------===//
 
 #include "Functional.h"
 

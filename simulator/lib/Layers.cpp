@@ -1,5 +1,4 @@
-//===- Layers.cpp - GEMM and convolution layers as NPU programs
-//------------===//
+//===- Layers.cpp - GEMM and convolution layers as NPU programs -----------===//
 
 #include "gaon/Sim/Layers.h"
 
@@ -228,7 +227,9 @@ llvm::Expected<Program> gaon::sim::buildLayerProgram(const Layer &layer,
   int64_t aSlot = aligned(tm * tk * budget.inputWidth);
   int64_t bSlot = aligned(tk * tn * budget.inputWidth);
   int64_t cSlot = aligned(tm * tn * budget.accWidth);
-  int64_t bBase = 2 * aSlot, cBase = bBase + 2 * bSlot;
+  // One set of buffers when the whole layer is one step, else two.
+  const int64_t slots = buffers();
+  int64_t bBase = slots * aSlot, cBase = bBase + slots * bSlot;
   int64_t engines = chip.core.dma.engines;
   uint8_t queueA = 0, queueB = uint8_t(1 % engines),
           queueC = uint8_t(engines - 1);
@@ -260,7 +261,7 @@ llvm::Expected<Program> gaon::sim::buildLayerProgram(const Layer &layer,
     auto emitLoads = [&](int64_t step) {
       const Tile &tile = tiles[size_t(step / kTiles)];
       int64_t k0 = (step % kTiles) * tk, kt = std::min(tk, k - k0);
-      int slot = int(step % 2);
+      int slot = int(step % slots);
       CommandOptions options;
       options.core = uint32_t(core);
       options.op = op;
@@ -285,7 +286,7 @@ llvm::Expected<Program> gaon::sim::buildLayerProgram(const Layer &layer,
       int64_t tileIndex = step / kTiles, kIndex = step % kTiles;
       const Tile &tile = tiles[size_t(tileIndex)];
       int64_t kt = std::min(tk, k - kIndex * tk);
-      int slot = int(step % 2), acc = int(tileIndex % 2);
+      int slot = int(step % slots), acc = int(tileIndex % slots);
       bool last = kIndex + 1 == kTiles;
       llvm::SmallVector<uint32_t, 3> waits = {full[slot], full[slot]};
       llvm::SmallVector<uint32_t, 3> signals = {freeSlot[slot], freeSlot[slot]};

@@ -1,5 +1,4 @@
-//===- Presets.cpp - Chip descriptions embedded at build time
-//--------------===//
+//===- Presets.cpp - Chip descriptions embedded at build time -------------===//
 
 #include "gaon/Sim/ChipConfig.h"
 

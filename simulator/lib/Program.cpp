@@ -1,5 +1,4 @@
-//===- Program.cpp - NPU program data and builder
-//--------------------------===//
+//===- Program.cpp - NPU program data and builder -------------------------===//
 
 #include "gaon/Sim/Program.h"
 

@@ -1,10 +1,10 @@
-//===- ProgramBinary.cpp - The binary form of NPU programs
-//-----------------===//
+//===- ProgramBinary.cpp - The binary form of NPU programs ----------------===//
 //
-// Little-endian, fixed-width records (docs/npu-program.md): a header, the
-// buffers, semaphores and debug ops, then each command followed by its
-// operand views and semaphore ids. Reading is one pass over the bytes with
-// a bounds check per field; errors give the byte offset.
+// A fixed little-endian header, then the buffers, semaphores and debug ops,
+// then each command followed by its operand views and semaphore ids, all
+// with LEB128 varints (zigzag for signed values) and contiguous views
+// stored without strides (docs/npu-program.md). Reading is one pass with a
+// bounds check per field; errors give the byte offset.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,8 +22,11 @@ using llvm::Twine;
 
 namespace {
 constexpr size_t kHeaderBytes = 56;
-constexpr size_t kCommandBytes = 32;
-constexpr size_t kViewHeaderBytes = 24;
+// The smallest encodings, to reject impossible counts before allocating.
+constexpr uint64_t kMinCommandBytes = 9;
+constexpr uint64_t kMinViewBytes = 3;
+constexpr uint64_t kMinBufferBytes = 8;
+constexpr uint64_t kMinOpBytes = 2;
 
 enum CommandFlags : uint8_t {
   kTransposeLhs = 1,
@@ -31,101 +34,137 @@ enum CommandFlags : uint8_t {
   kAccumulate = 4,
   kReversed = 8,
 };
+enum ViewFlags : uint8_t { kSram = 1, kContiguous = 0x10 };
 
-/// A bounds-checked little-endian cursor over the file.
+bool hasScalar(CommandKind kind) {
+  return kind == CommandKind::VectorScalar || kind == CommandKind::VectorFill;
+}
+
+/// A bounds-checked cursor over the file; the first error sticks.
 class Cursor {
 public:
-  Cursor(StringRef bytes, StringRef name) : bytes(bytes), name(name) {}
+  Cursor(StringRef bytes, StringRef name)
+      : data(reinterpret_cast<const uint8_t *>(bytes.data())),
+        size(bytes.size()), name(name) {}
 
   size_t offset() const { return pos; }
+  size_t remaining() const { return size - pos; }
   bool ok() const { return error.empty(); }
 
-  /// Records the first error, at `at` (default: the current offset).
   void fail(const Twine &message, std::optional<size_t> at = std::nullopt) {
     if (error.empty())
       error = name.str() + "@" + std::to_string(at.value_or(pos)) +
               ": error: " + message.str();
   }
 
-  template <typename T> T read(StringRef what) {
-    if (!ok())
-      return T();
-    if (bytes.size() - pos < sizeof(T)) {
+  template <typename T> T readFixed(StringRef what) {
+    if (size - pos < sizeof(T)) {
       fail("truncated file: expected " + what + " (" + Twine(sizeof(T)) +
-           " bytes), " + Twine(bytes.size() - pos) + " left");
+           " bytes), " + Twine(size - pos) + " left");
       return T();
     }
-    T value = llvm::support::endian::read<T, llvm::endianness::little>(
-        bytes.data() + pos);
+    T value =
+        llvm::support::endian::read<T, llvm::endianness::little>(data + pos);
     pos += sizeof(T);
     return value;
   }
-  double readDouble(StringRef what) {
-    uint64_t bits = read<uint64_t>(what);
-    double value;
-    std::memcpy(&value, &bits, sizeof(value));
+
+  uint8_t readByte(StringRef what) {
+    if (pos == size) {
+      fail("truncated file: expected " + what);
+      return 0;
+    }
+    return data[pos++];
+  }
+
+  uint64_t readVarint(StringRef what) {
+    uint64_t value = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+      if (pos == size) {
+        fail("truncated file: expected " + what);
+        return 0;
+      }
+      uint8_t byte = data[pos++];
+      value |= uint64_t(byte & 0x7f) << shift;
+      if (!(byte & 0x80))
+        return value;
+    }
+    fail("malformed varint in " + what);
+    return 0;
+  }
+  int64_t readSigned(StringRef what) {
+    uint64_t zigzag = readVarint(what);
+    return int64_t(zigzag >> 1) ^ -int64_t(zigzag & 1);
+  }
+  /// A varint that must fit `max`.
+  uint64_t readBounded(StringRef what, uint64_t max) {
+    size_t at = pos;
+    uint64_t value = readVarint(what);
+    if (value > max)
+      fail(what + " " + Twine(value) + " is out of range (at most " +
+               Twine(max) + ")",
+           at);
     return value;
   }
-  StringRef readBytes(uint64_t size, StringRef what) {
-    if (!ok())
-      return {};
-    if (bytes.size() - pos < size) {
-      fail("truncated file: " + what + " needs " + Twine(size) + " bytes, " +
-           Twine(bytes.size() - pos) + " left");
+  StringRef readBytes(uint64_t count, StringRef what) {
+    if (size - pos < count) {
+      fail("truncated file: " + what + " needs " + Twine(count) + " bytes, " +
+           Twine(size - pos) + " left");
       return {};
     }
-    StringRef result = bytes.substr(pos, size);
-    pos += size;
+    StringRef result(reinterpret_cast<const char *>(data + pos), count);
+    pos += count;
     return result;
   }
-  void skip(size_t size) { pos += size; }
+  StringRef readString(StringRef what) {
+    return readBytes(readVarint("string length"), what);
+  }
+  void skip(size_t count) { pos += count; }
 
   std::string error;
 
 private:
-  StringRef bytes, name;
+  const uint8_t *data;
+  size_t size;
+  StringRef name;
   size_t pos = 0;
 };
 } // namespace
 
-/// Reads an enum stored as a byte, checking its range.
-template <typename Enum>
-static Enum readEnum(Cursor &cursor, unsigned count, StringRef what) {
-  size_t at = cursor.offset();
-  uint8_t value = cursor.read<uint8_t>(what);
-  if (value >= count)
-    cursor.fail("invalid " + what + " " + Twine(unsigned(value)), at);
-  return Enum(value);
-}
-
 static void readView(Cursor &cursor, View &view) {
-  view.space = readEnum<MemorySpace>(cursor, 2, "memory space");
-  view.dtype = readEnum<DType>(cursor, kNumDTypes, "element type");
+  size_t at = cursor.offset();
+  uint8_t flags = cursor.readByte("view flags");
+  view.space = flags & kSram ? MemorySpace::Sram : MemorySpace::Dram;
+  unsigned dtype = (flags >> 1) & 0x7;
+  if (dtype >= kNumDTypes || (flags & 0xe0))
+    cursor.fail("invalid view flags " + Twine(unsigned(flags)), at);
+  view.dtype = DType(dtype);
   size_t rankAt = cursor.offset();
-  view.rank = cursor.read<uint8_t>("rank");
+  view.rank = cursor.readByte("rank");
   if (view.rank > kMaxRank)
     cursor.fail("views have rank 0 to 4, got " + Twine(unsigned(view.rank)),
                 rankAt);
-  cursor.read<uint8_t>("reserved byte");
-  view.chip = cursor.read<uint16_t>("chip");
-  cursor.read<uint16_t>("reserved bytes");
-  view.core = cursor.read<uint32_t>("core");
-  view.buffer = cursor.read<uint32_t>("buffer id");
-  view.offset = cursor.read<int64_t>("offset");
   if (!cursor.ok())
     return;
-  for (unsigned i = 0; i < view.rank; ++i) {
-    size_t at = cursor.offset();
-    view.shape[i] = cursor.read<int64_t>("dimension");
-    if (view.shape[i] < 0)
-      cursor.fail("dimensions must not be negative", at);
+  if (view.space == MemorySpace::Sram) {
+    view.chip = uint16_t(cursor.readBounded("chip", UINT16_MAX));
+    view.core = uint32_t(cursor.readBounded("core", UINT32_MAX));
+  } else {
+    view.buffer = uint32_t(cursor.readBounded("buffer id", UINT32_MAX));
   }
-  for (unsigned i = 0; i < view.rank; ++i) {
-    size_t at = cursor.offset();
-    view.strides[i] = cursor.read<int64_t>("stride");
-    if (view.strides[i] < 0)
-      cursor.fail("strides must not be negative", at);
+  view.offset = cursor.readSigned("offset");
+  for (unsigned i = 0; i < view.rank; ++i)
+    view.shape[i] = int64_t(cursor.readBounded("dimension", INT64_MAX));
+  if (flags & kContiguous) {
+    int64_t stride = 1;
+    for (int i = int(view.rank) - 1; i >= 0; --i) {
+      view.strides[i] = stride;
+      stride *= view.shape[i];
+    }
+    return;
   }
+  for (unsigned i = 0; i < view.rank; ++i)
+    view.strides[i] = int64_t(cursor.readBounded("stride", INT64_MAX));
 }
 
 llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
@@ -144,33 +183,30 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
     return failed();
   }
   cursor.skip(8);
-  size_t versionAt = cursor.offset();
-  uint32_t version = cursor.read<uint32_t>("version");
+  uint32_t version = cursor.readFixed<uint32_t>("version");
   if (cursor.ok() && (version == 0 || version > kProgramBinaryVersion))
     cursor.fail("unsupported program version " + Twine(version) +
                     " (this reader knows 1 to " + Twine(kProgramBinaryVersion) +
                     ")",
-                versionAt);
-  program.chips = cursor.read<uint32_t>("chip count");
-  uint32_t numBuffers = cursor.read<uint32_t>("buffer count");
-  uint32_t numSemaphores = cursor.read<uint32_t>("semaphore count");
-  uint32_t numOps = cursor.read<uint32_t>("op count");
-  cursor.read<uint32_t>("reserved bytes");
-  uint64_t numCommands = cursor.read<uint64_t>("command count");
-  uint64_t numViews = cursor.read<uint64_t>("view count");
-  uint64_t numSemaphoreIds = cursor.read<uint64_t>("semaphore id count");
+                8);
+  program.chips = cursor.readFixed<uint32_t>("chip count");
+  uint32_t numBuffers = cursor.readFixed<uint32_t>("buffer count");
+  uint32_t numSemaphores = cursor.readFixed<uint32_t>("semaphore count");
+  uint32_t numOps = cursor.readFixed<uint32_t>("op count");
+  cursor.readFixed<uint32_t>("reserved bytes");
+  uint64_t numCommands = cursor.readFixed<uint64_t>("command count");
+  uint64_t numViews = cursor.readFixed<uint64_t>("view count");
+  uint64_t numSemaphoreIds = cursor.readFixed<uint64_t>("semaphore id count");
   if (!cursor.ok())
     return failed();
   if (program.chips == 0 || program.chips > UINT16_MAX)
     cursor.fail("chip count must be in [1, 65535], got " + Twine(program.chips),
                 12);
-  // Each record needs at least its fixed part: reject absurd counts before
-  // allocating for them.
   uint64_t remaining = bytes.size() - kHeaderBytes;
-  if (numCommands > remaining / kCommandBytes ||
-      numViews > remaining / kViewHeaderBytes ||
-      numSemaphoreIds > remaining / 4 || numBuffers > remaining / 32 ||
-      numSemaphores > remaining / 4 || numOps > remaining / 8)
+  if (numCommands > remaining / kMinCommandBytes ||
+      numViews > remaining / kMinViewBytes || numSemaphoreIds > remaining ||
+      numBuffers > remaining / kMinBufferBytes || numSemaphores > remaining ||
+      numOps > remaining / kMinOpBytes)
     cursor.fail("record counts exceed the file size (" + Twine(bytes.size()) +
                     " bytes)",
                 32);
@@ -179,41 +215,36 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
 
   program.buffers.resize(numBuffers);
   for (Buffer &buffer : program.buffers) {
-    buffer.role = readEnum<BufferRole>(cursor, 4, "buffer role");
-    buffer.dtype = readEnum<DType>(cursor, kNumDTypes, "element type");
-    size_t rankAt = cursor.offset();
-    uint8_t rank = cursor.read<uint8_t>("rank");
-    cursor.read<uint8_t>("reserved byte");
-    buffer.roleIndex = cursor.read<uint32_t>("role index");
-    buffer.chip = cursor.read<uint16_t>("chip");
-    cursor.read<uint16_t>("reserved bytes");
-    uint32_t nameLength = cursor.read<uint32_t>("name length");
-    buffer.address = cursor.read<uint64_t>("address");
-    buffer.size = cursor.read<uint64_t>("size");
-    if (cursor.ok() && rank > 8)
-      cursor.fail("buffer rank must be at most 8, got " + Twine(unsigned(rank)),
-                  rankAt);
-    for (unsigned i = 0; cursor.ok() && i < rank; ++i) {
-      size_t at = cursor.offset();
-      buffer.shape.push_back(cursor.read<int64_t>("dimension"));
-      if (buffer.shape.back() < 0)
-        cursor.fail("dimensions must not be negative", at);
-    }
-    buffer.name = cursor.readBytes(nameLength, "buffer name").str();
+    size_t at = cursor.offset();
+    uint8_t role = cursor.readByte("buffer role");
+    uint8_t dtype = cursor.readByte("element type");
+    uint8_t rank = cursor.readByte("rank");
+    if (cursor.ok() && (role >= 4 || dtype >= kNumDTypes || rank > 8))
+      cursor.fail("invalid buffer record (role " + Twine(unsigned(role)) +
+                      ", element type " + Twine(unsigned(dtype)) + ", rank " +
+                      Twine(unsigned(rank)) + ")",
+                  at);
+    buffer.role = BufferRole(role);
+    buffer.dtype = DType(dtype);
+    buffer.roleIndex = uint32_t(cursor.readBounded("role index", UINT32_MAX));
+    buffer.chip = uint16_t(cursor.readBounded("chip", UINT16_MAX));
+    buffer.address = cursor.readBounded("address", INT64_MAX);
+    buffer.size = cursor.readBounded("size", INT64_MAX);
+    for (unsigned i = 0; cursor.ok() && i < rank; ++i)
+      buffer.shape.push_back(
+          int64_t(cursor.readBounded("dimension", INT64_MAX)));
+    buffer.name = cursor.readString("buffer name").str();
     if (!cursor.ok())
       return failed();
   }
   program.semaphores.resize(numSemaphores);
   for (Semaphore &semaphore : program.semaphores)
-    semaphore.initial = cursor.read<uint32_t>("semaphore initial count");
+    semaphore.initial =
+        uint32_t(cursor.readBounded("semaphore initial count", UINT32_MAX));
   program.ops.resize(numOps);
   for (DebugOp &op : program.ops) {
-    op.name =
-        cursor.readBytes(cursor.read<uint32_t>("op name length"), "op name")
-            .str();
-    op.location =
-        cursor.readBytes(cursor.read<uint32_t>("location length"), "location")
-            .str();
+    op.name = cursor.readString("op name").str();
+    op.location = cursor.readString("location").str();
   }
   if (!cursor.ok())
     return failed();
@@ -225,27 +256,37 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
   uint64_t viewIndex = 0, semaphoreIndex = 0;
   for (uint64_t i = 0; i < numCommands; ++i) {
     Command &command = program.commands[i];
-    program.commandPositions[i] = cursor.offset();
-    command.kind = readEnum<CommandKind>(cursor, 8, "command kind");
-    size_t opKindAt = cursor.offset();
-    command.opKind = cursor.read<uint8_t>("op kind");
-    command.queue = cursor.read<uint8_t>("queue");
-    command.axis = cursor.read<uint8_t>("axis");
-    uint8_t flags = cursor.read<uint8_t>("flags");
-    cursor.read<uint8_t>("reserved byte");
-    command.chip = cursor.read<uint16_t>("chip");
-    command.core = cursor.read<uint32_t>("core");
-    command.op = cursor.read<uint32_t>("op id");
-    command.numWaits = cursor.read<uint16_t>("wait count");
-    command.numSignals = cursor.read<uint16_t>("signal count");
-    cursor.read<uint32_t>("reserved bytes");
-    command.scalar = cursor.readDouble("scalar");
-    if (!cursor.ok())
+    size_t start = cursor.offset();
+    program.commandPositions[i] = start;
+    uint8_t kindAndFlags = cursor.readByte("command kind");
+    if ((kindAndFlags & 0xf) >= 8) {
+      cursor.fail("invalid command kind " + Twine(unsigned(kindAndFlags & 0xf)),
+                  start);
       return failed();
+    }
+    command.kind = CommandKind(kindAndFlags & 0xf);
+    uint8_t flags = kindAndFlags >> 4;
     command.transposeLhs = flags & kTransposeLhs;
     command.transposeRhs = flags & kTransposeRhs;
     command.accumulate = flags & kAccumulate;
     command.reversed = flags & kReversed;
+    size_t opKindAt = cursor.offset();
+    command.opKind = cursor.readByte("op kind");
+    command.queue = uint8_t(cursor.readBounded("queue", UINT8_MAX));
+    command.axis = uint8_t(cursor.readBounded("axis", UINT8_MAX));
+    command.chip = uint16_t(cursor.readBounded("chip", UINT16_MAX));
+    command.core = uint32_t(cursor.readBounded("core", UINT32_MAX));
+    uint64_t op = cursor.readBounded("op id", UINT32_MAX);
+    command.op = op == 0 ? kNoOp : uint32_t(op - 1);
+    command.numWaits = uint16_t(cursor.readBounded("wait count", UINT16_MAX));
+    command.numSignals =
+        uint16_t(cursor.readBounded("signal count", UINT16_MAX));
+    if (hasScalar(command.kind)) {
+      uint64_t bits = cursor.readFixed<uint64_t>("scalar");
+      std::memcpy(&command.scalar, &bits, sizeof(bits));
+    }
+    if (!cursor.ok())
+      return failed();
     unsigned kinds = command.kind == CommandKind::VectorUnary ? kNumUnaryKinds
                      : command.kind == CommandKind::VectorBinary ||
                              command.kind == CommandKind::VectorScalar
@@ -262,7 +303,7 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
     if (viewIndex + views > numViews || semaphoreIndex + ids > numSemaphoreIds)
       cursor.fail("command has more views or semaphore ids than the header "
                   "declares",
-                  program.commandPositions[i]);
+                  start);
     if (!cursor.ok())
       return failed();
     command.firstView = uint32_t(viewIndex);
@@ -271,7 +312,7 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
       readView(cursor, program.views[viewIndex++]);
     for (unsigned s = 0; s < ids; ++s)
       program.semaphoreIds[semaphoreIndex++] =
-          cursor.read<uint32_t>("semaphore id");
+          uint32_t(cursor.readBounded("semaphore id", UINT32_MAX));
     if (!cursor.ok())
       return failed();
   }
@@ -279,94 +320,146 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
     cursor.fail("the header declares " + Twine(numViews) + " views and " +
                 Twine(numSemaphoreIds) + " semaphore ids, the commands use " +
                 Twine(viewIndex) + " and " + Twine(semaphoreIndex));
-  else if (cursor.offset() != bytes.size())
-    cursor.fail(Twine(bytes.size() - cursor.offset()) +
+  else if (cursor.remaining() != 0)
+    cursor.fail(Twine(cursor.remaining()) +
                 " unexpected bytes after the last command");
   if (!cursor.ok())
     return failed();
   return std::move(program);
 }
 
+//===----------------------------------------------------------------------===//
+// Writer
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Buffers output and writes varints.
+class Encoder {
+public:
+  explicit Encoder(llvm::raw_ostream &os) : os(os) {}
+  ~Encoder() { flush(); }
+
+  void byte(uint8_t value) {
+    buffer.push_back(char(value));
+    maybeFlush();
+  }
+  void varint(uint64_t value) {
+    do {
+      uint8_t byte = value & 0x7f;
+      value >>= 7;
+      buffer.push_back(char(value ? byte | 0x80 : byte));
+    } while (value);
+    maybeFlush();
+  }
+  void signedVarint(int64_t value) {
+    varint((uint64_t(value) << 1) ^ uint64_t(value >> 63));
+  }
+  template <typename T> void fixed(T value) {
+    char bytes[sizeof(T)];
+    llvm::support::endian::write<T, llvm::endianness::little>(bytes, value);
+    buffer.append(bytes, sizeof(T));
+    maybeFlush();
+  }
+  void string(StringRef text) {
+    varint(text.size());
+    buffer.append(text.begin(), text.end());
+    maybeFlush();
+  }
+  void flush() {
+    os.write(buffer.data(), buffer.size());
+    buffer.clear();
+  }
+
+private:
+  void maybeFlush() {
+    if (buffer.size() >= (1 << 16))
+      flush();
+  }
+  llvm::raw_ostream &os;
+  std::string buffer;
+};
+} // namespace
+
 void gaon::sim::writeProgramBinary(const Program &program,
                                    llvm::raw_ostream &os) {
-  llvm::support::endian::Writer out(os, llvm::endianness::little);
-  os.write(kProgramBinaryMagic, 8);
-  out.write<uint32_t>(kProgramBinaryVersion);
-  out.write<uint32_t>(program.chips);
-  out.write<uint32_t>(uint32_t(program.buffers.size()));
-  out.write<uint32_t>(uint32_t(program.semaphores.size()));
-  out.write<uint32_t>(uint32_t(program.ops.size()));
-  out.write<uint32_t>(0);
-  out.write<uint64_t>(program.commands.size());
+  Encoder out(os);
+  for (char c : kProgramBinaryMagic)
+    out.byte(uint8_t(c));
+  out.fixed<uint32_t>(kProgramBinaryVersion);
+  out.fixed<uint32_t>(program.chips);
+  out.fixed<uint32_t>(uint32_t(program.buffers.size()));
+  out.fixed<uint32_t>(uint32_t(program.semaphores.size()));
+  out.fixed<uint32_t>(uint32_t(program.ops.size()));
+  out.fixed<uint32_t>(0);
+  out.fixed<uint64_t>(program.commands.size());
   // Count what the commands reference (pools may hold more).
   uint64_t views = 0, ids = 0;
   for (const Command &command : program.commands) {
     views += getNumViews(command.kind);
     ids += uint64_t(command.numWaits) + command.numSignals;
   }
-  out.write<uint64_t>(views);
-  out.write<uint64_t>(ids);
+  out.fixed<uint64_t>(views);
+  out.fixed<uint64_t>(ids);
 
   for (const Buffer &buffer : program.buffers) {
-    out.write<uint8_t>(uint8_t(buffer.role));
-    out.write<uint8_t>(uint8_t(buffer.dtype));
-    out.write<uint8_t>(uint8_t(buffer.shape.size()));
-    out.write<uint8_t>(0);
-    out.write<uint32_t>(buffer.roleIndex);
-    out.write<uint16_t>(buffer.chip);
-    out.write<uint16_t>(0);
-    out.write<uint32_t>(uint32_t(buffer.name.size()));
-    out.write<uint64_t>(buffer.address);
-    out.write<uint64_t>(buffer.size);
+    out.byte(uint8_t(buffer.role));
+    out.byte(uint8_t(buffer.dtype));
+    out.byte(uint8_t(buffer.shape.size()));
+    out.varint(buffer.roleIndex);
+    out.varint(buffer.chip);
+    out.varint(buffer.address);
+    out.varint(buffer.size);
     for (int64_t dim : buffer.shape)
-      out.write<int64_t>(dim);
-    os << buffer.name;
+      out.varint(uint64_t(dim));
+    out.string(buffer.name);
   }
   for (const Semaphore &semaphore : program.semaphores)
-    out.write<uint32_t>(semaphore.initial);
+    out.varint(semaphore.initial);
   for (const DebugOp &op : program.ops) {
-    out.write<uint32_t>(uint32_t(op.name.size()));
-    os << op.name;
-    out.write<uint32_t>(uint32_t(op.location.size()));
-    os << op.location;
+    out.string(op.name);
+    out.string(op.location);
   }
   for (const Command &command : program.commands) {
-    out.write<uint8_t>(uint8_t(command.kind));
-    out.write<uint8_t>(command.opKind);
-    out.write<uint8_t>(command.queue);
-    out.write<uint8_t>(command.axis);
-    out.write<uint8_t>((command.transposeLhs ? kTransposeLhs : 0) |
-                       (command.transposeRhs ? kTransposeRhs : 0) |
-                       (command.accumulate ? kAccumulate : 0) |
-                       (command.reversed ? kReversed : 0));
-    out.write<uint8_t>(0);
-    out.write<uint16_t>(command.chip);
-    out.write<uint32_t>(command.core);
-    out.write<uint32_t>(command.op);
-    out.write<uint16_t>(command.numWaits);
-    out.write<uint16_t>(command.numSignals);
-    out.write<uint32_t>(0);
-    uint64_t bits;
-    std::memcpy(&bits, &command.scalar, sizeof(bits));
-    out.write<uint64_t>(bits);
+    uint8_t flags = (command.transposeLhs ? kTransposeLhs : 0) |
+                    (command.transposeRhs ? kTransposeRhs : 0) |
+                    (command.accumulate ? kAccumulate : 0) |
+                    (command.reversed ? kReversed : 0);
+    out.byte(uint8_t(command.kind) | uint8_t(flags << 4));
+    out.byte(command.opKind);
+    out.varint(command.queue);
+    out.varint(command.axis);
+    out.varint(command.chip);
+    out.varint(command.core);
+    out.varint(command.op == kNoOp ? 0 : uint64_t(command.op) + 1);
+    out.varint(command.numWaits);
+    out.varint(command.numSignals);
+    if (hasScalar(command.kind)) {
+      uint64_t bits;
+      std::memcpy(&bits, &command.scalar, sizeof(bits));
+      out.fixed<uint64_t>(bits);
+    }
     for (const View &view : program.getViews(command)) {
-      out.write<uint8_t>(uint8_t(view.space));
-      out.write<uint8_t>(uint8_t(view.dtype));
-      out.write<uint8_t>(view.rank);
-      out.write<uint8_t>(0);
-      out.write<uint16_t>(view.chip);
-      out.write<uint16_t>(0);
-      out.write<uint32_t>(view.core);
-      out.write<uint32_t>(view.buffer);
-      out.write<int64_t>(view.offset);
+      bool contiguous = view.isContiguous();
+      out.byte((view.space == MemorySpace::Sram ? kSram : 0) |
+               uint8_t(uint8_t(view.dtype) << 1) |
+               (contiguous ? kContiguous : 0));
+      out.byte(view.rank);
+      if (view.space == MemorySpace::Sram) {
+        out.varint(view.chip);
+        out.varint(view.core);
+      } else {
+        out.varint(view.buffer);
+      }
+      out.signedVarint(view.offset);
       for (int64_t dim : view.getShape())
-        out.write<int64_t>(dim);
-      for (int64_t stride : view.getStrides())
-        out.write<int64_t>(stride);
+        out.varint(uint64_t(dim));
+      if (!contiguous)
+        for (int64_t stride : view.getStrides())
+          out.varint(uint64_t(stride));
     }
     for (uint32_t id : program.getWaits(command))
-      out.write<uint32_t>(id);
+      out.varint(id);
     for (uint32_t id : program.getSignals(command))
-      out.write<uint32_t>(id);
+      out.varint(id);
   }
 }

@@ -1,5 +1,4 @@
-//===- ProgramText.cpp - The text form of NPU programs
-//---------------------===//
+//===- ProgramText.cpp - The text form of NPU programs --------------------===//
 //
 // One declaration or command per line; '#' starts a comment. The grammar is
 // in docs/npu-program.md. The reader keeps each command's line for later

@@ -1,5 +1,4 @@
-//===- Report.cpp - JSON, CSV, Chrome trace and text reports
-//---------------===//
+//===- Report.cpp - JSON, CSV, Chrome trace and text reports --------------===//
 
 #include "gaon/Sim/Report.h"
 

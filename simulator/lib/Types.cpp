@@ -1,5 +1,4 @@
-//===- Types.cpp - Names of the simulator's enumerations
-//-------------------===//
+//===- Types.cpp - Names of the simulator's enumerations ------------------===//
 
 #include "gaon/Sim/Types.h"
 

@@ -1,5 +1,4 @@
-//===- Verify.cpp - Checks a program against a chip before simulation
-//------===//
+//===- Verify.cpp - Checks a program against a chip before simulation -----===//
 //
 // The same invariants the `npu` dialect's verifiers enforce, plus what only
 // the chip knows: every view lies inside its DRAM buffer or SRAM, cores,
@@ -8,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "gaon/Sim/Verify.h"
+
+#include "ProgramChecker.h"
 
 #include "gaon/Sim/ChipConfig.h"
 #include "gaon/Sim/Program.h"
@@ -19,47 +20,15 @@ using namespace gaon::sim;
 using llvm::StringRef;
 using llvm::Twine;
 
-namespace {
-/// Collects the first errors of a program (at most kMaxErrors).
-class Verifier {
-public:
-  Verifier(const Program &program, const ChipConfig &chip)
-      : program(program), chip(chip) {}
-
-  llvm::Error run();
-
-private:
-  static constexpr size_t kMaxErrors = 20;
-
-  bool fail(const Twine &where, const Twine &message) {
-    if (errors.size() < kMaxErrors)
-      errors.push_back(where.str() + ": error: " + message.str());
+/// True if the views have the same rank and dimensions.
+static bool haveSameShape(const View &a, const View &b) {
+  if (a.rank != b.rank)
     return false;
-  }
-  bool failCommand(const Twine &message) {
-    return fail(program.describeCommand(index),
-                stringifyCommandKind(command->kind) + ": " + message);
-  }
-
-  void verifyBuffers();
-  bool verifyCommand();
-  bool verifyView(const View &view, StringRef name);
-  bool verifyOnCore(const View &view, StringRef name);
-  bool verifyFloat(const View &view, StringRef name);
-  bool verifySameType(llvm::ArrayRef<std::pair<const View *, StringRef>> views);
-  bool verifySameShape(const View &a, const View &b, StringRef what);
-  bool verifyBroadcastable(const View &operand, const View &output,
-                           StringRef name);
-  bool verifyMatmul(llvm::ArrayRef<View> views);
-  bool verifyVector(llvm::ArrayRef<View> views);
-
-  const Program &program;
-  const ChipConfig &chip;
-  size_t index = 0;
-  const Command *command = nullptr;
-  std::vector<std::string> errors;
-};
-} // namespace
+  for (unsigned i = 0; i < a.rank; ++i)
+    if (a.shape[i] != b.shape[i])
+      return false;
+  return true;
+}
 
 static std::string formatShape(const View &view) {
   return stringifyDType(view.dtype).str() + "[" +
@@ -70,7 +39,7 @@ static std::string formatShape(const View &view) {
          "]";
 }
 
-void Verifier::verifyBuffers() {
+void ProgramChecker::checkGlobals() {
   std::string where =
       program.sourceName.empty() ? "program" : program.sourceName;
   if (program.chips > uint64_t(chip.system.chips))
@@ -96,7 +65,7 @@ void Verifier::verifyBuffers() {
   }
 }
 
-bool Verifier::verifyView(const View &view, StringRef name) {
+bool ProgramChecker::verifyView(const View &view, StringRef name) {
   if (view.rank > kMaxRank)
     return failCommand(name + " has rank " + Twine(unsigned(view.rank)) +
                        "; views have rank 0 to 4");
@@ -146,7 +115,7 @@ bool Verifier::verifyView(const View &view, StringRef name) {
   return true;
 }
 
-bool Verifier::verifyOnCore(const View &view, StringRef name) {
+bool ProgramChecker::verifyOnCore(const View &view, StringRef name) {
   if (view.space != MemorySpace::Sram)
     return failCommand(name + " must be in SRAM");
   if (view.core != command->core || view.chip != command->chip)
@@ -158,14 +127,14 @@ bool Verifier::verifyOnCore(const View &view, StringRef name) {
   return true;
 }
 
-bool Verifier::verifyFloat(const View &view, StringRef name) {
+bool ProgramChecker::verifyFloat(const View &view, StringRef name) {
   if (!isFloat(view.dtype))
     return failCommand(name + " must have a float element type, got " +
                        stringifyDType(view.dtype));
   return true;
 }
 
-bool Verifier::verifySameType(
+bool ProgramChecker::verifySameType(
     llvm::ArrayRef<std::pair<const View *, StringRef>> views) {
   for (auto [view, name] : views.drop_front())
     if (view->dtype != views.front().first->dtype)
@@ -175,15 +144,16 @@ bool Verifier::verifySameType(
   return true;
 }
 
-bool Verifier::verifySameShape(const View &a, const View &b, StringRef what) {
-  if (a.getShape() != b.getShape())
+bool ProgramChecker::verifySameShape(const View &a, const View &b,
+                                     StringRef what) {
+  if (!haveSameShape(a, b))
     return failCommand(what + " must have the same shape, got " +
                        formatShape(a) + " and " + formatShape(b));
   return true;
 }
 
-bool Verifier::verifyBroadcastable(const View &operand, const View &output,
-                                   StringRef name) {
+bool ProgramChecker::verifyBroadcastable(const View &operand,
+                                         const View &output, StringRef name) {
   if (operand.rank != output.rank)
     return failCommand(name + " has rank " + Twine(unsigned(operand.rank)) +
                        " but the output has rank " +
@@ -197,7 +167,7 @@ bool Verifier::verifyBroadcastable(const View &operand, const View &output,
   return true;
 }
 
-bool Verifier::verifyMatmul(llvm::ArrayRef<View> views) {
+bool ProgramChecker::verifyMatmul(llvm::ArrayRef<View> views) {
   const View &lhs = views[0], &rhs = views[1], &acc = views[2];
   for (auto [view, name] : {std::pair<const View *, StringRef>{&lhs, "lhs"},
                             {&rhs, "rhs"},
@@ -245,7 +215,7 @@ bool Verifier::verifyMatmul(llvm::ArrayRef<View> views) {
   return true;
 }
 
-bool Verifier::verifyVector(llvm::ArrayRef<View> views) {
+bool ProgramChecker::verifyVector(llvm::ArrayRef<View> views) {
   static constexpr StringRef twoNames[] = {"input", "output"};
   static constexpr StringRef threeNames[] = {"lhs", "rhs", "output"};
   llvm::ArrayRef<StringRef> names = command->kind == CommandKind::VectorBinary
@@ -280,7 +250,7 @@ bool Verifier::verifyVector(llvm::ArrayRef<View> views) {
                          Twine(unsigned(in.rank)));
     View expected = in;
     expected.shape[command->axis] = 1;
-    if (expected.getShape() != out.getShape())
+    if (!haveSameShape(expected, out))
       return failCommand("output must have the input's shape with dimension " +
                          Twine(unsigned(command->axis)) + " set to 1, got " +
                          formatShape(out));
@@ -293,7 +263,7 @@ bool Verifier::verifyVector(llvm::ArrayRef<View> views) {
   }
 }
 
-bool Verifier::verifyCommand() {
+bool ProgramChecker::verifyCommand() {
   if (command->chip >= program.chips)
     return failCommand("runs on chip " + Twine(command->chip) +
                        " but the program spans " + Twine(program.chips));
@@ -352,24 +322,28 @@ bool Verifier::verifyCommand() {
   return verifyVector(views);
 }
 
-llvm::Error Verifier::run() {
-  verifyBuffers();
-  for (index = 0; index < program.commands.size(); ++index) {
-    command = &program.commands[index];
-    verifyCommand();
-    if (errors.size() >= kMaxErrors)
-      break;
-  }
+bool ProgramChecker::checkCommand(size_t commandIndex) {
+  index = commandIndex;
+  command = &program.commands[index];
+  return verifyCommand();
+}
+
+llvm::Error ProgramChecker::takeError() {
   if (errors.empty())
     return llvm::Error::success();
-  if (errors.size() >= kMaxErrors)
+  if (isFull())
     errors.push_back("(stopped after " + std::to_string(kMaxErrors) +
                      " errors)");
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 llvm::join(errors, "\n"));
+  std::string message = llvm::join(errors, "\n");
+  errors.clear();
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
 llvm::Error gaon::sim::verifyProgram(const Program &program,
                                      const ChipConfig &chip) {
-  return Verifier(program, chip).run();
+  ProgramChecker checker(program, chip);
+  checker.checkGlobals();
+  for (size_t i = 0; i < program.commands.size() && !checker.isFull(); ++i)
+    checker.checkCommand(i);
+  return checker.takeError();
 }

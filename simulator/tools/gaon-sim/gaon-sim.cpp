@@ -1,5 +1,4 @@
-//===- gaon-sim.cpp - Simulates NPU programs and layers on chip models
-//-----===//
+//===- gaon-sim.cpp - Simulates NPU programs and layers on chip models ----===//
 //
 //   gaon-sim prog.npu --hw rngd [--set k=v] [--functional] [--report r.json]
 //            [--csv ops.csv] [--trace t.json]

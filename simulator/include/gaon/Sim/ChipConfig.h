@@ -1,5 +1,4 @@
-//===- ChipConfig.h - NPU chip and system descriptions -----------*- C++
-//-*-===//
+//===- ChipConfig.h - NPU chip and system descriptions ----------*- C++ -*-===//
 //
 // A chip description read from YAML (docs/chip-description.md): clock, cores
 // and per core a tensor engine, a vector engine, a scratchpad SRAM and DMA

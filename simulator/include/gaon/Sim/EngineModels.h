@@ -1,5 +1,4 @@
-//===- EngineModels.h - Cycle and traffic models of NPU engines --*- C++
-//-*-===//
+//===- EngineModels.h - Cycle and traffic models of NPU engines -*- C++ -*-===//
 //
 // Closed-form per-command models: the systolic tensor engine reproduces
 // SCALE-Sim v2's compute cycles (systolic_compute_{os,ws,is}.py, derivation

@@ -1,5 +1,4 @@
-//===- Layers.h - GEMM and convolution layers without a program --*- C++
-//-*-===//
+//===- Layers.h - GEMM and convolution layers without a program -*- C++ -*-===//
 //
 // What a chip designer runs first: one GEMM or convolution layer, or a CSV
 // list of them (SCALE-Sim's topology formats), turned into a tiled,

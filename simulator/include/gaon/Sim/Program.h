@@ -1,5 +1,4 @@
-//===- Program.h - The NPU program the simulator runs ------------*- C++
-//-*-===//
+//===- Program.h - The NPU program the simulator runs -----------*- C++ -*-===//
 //
 // An NPU program mirrors the `npu` dialect (NPUOps.td) one to one: DRAM
 // buffers, counting semaphores, debug ops (name + MLIR location), and a list

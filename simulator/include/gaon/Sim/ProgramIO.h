@@ -1,5 +1,4 @@
-//===- ProgramIO.h - Text and binary forms of NPU programs -------*- C++
-//-*-===//
+//===- ProgramIO.h - Text and binary forms of NPU programs ------*- C++ -*-===//
 //
 // The versioned text form (readable; for tests and humans) and the compact
 // binary form (for large models) of an NPU program; docs/npu-program.md

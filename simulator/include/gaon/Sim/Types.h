@@ -1,5 +1,4 @@
-//===- Types.h - Enumerations shared by chip configs and programs -*- C++
-//-*-===//
+//===- Types.h - The NPU machine's vocabulary -------------------*- C++ -*-===//
 //
 // The vocabulary of Gaon's NPU abstract machine, spelled exactly as the `npu`
 // dialect spells it (dialects/include/gaon/Dialect/NPU/IR/NPUBase.td) so that

@@ -1,5 +1,4 @@
-//===- Verify.h - Checks a program against a chip before simulation -*- C++
-//-*-===//
+//===- Verify.h - Checking a program against a chip -------------*- C++ -*-===//
 
 #ifndef GAON_SIM_VERIFY_H
 #define GAON_SIM_VERIFY_H
