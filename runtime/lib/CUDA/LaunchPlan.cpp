@@ -151,6 +151,15 @@ std::vector<unsigned> LaunchPlan::getOutputs() const {
   return ids;
 }
 
+std::string LaunchPlan::describeLaunch(unsigned id) const {
+  const PlanLaunch &launch = launches[id];
+  std::string text = ("launches[" + Twine(id) + "] (").str();
+  text += launch.opName.empty() ? "kernel " + launch.kernel : launch.opName;
+  if (!launch.location.empty())
+    text += " at " + launch.location;
+  return text + ")";
+}
+
 uint64_t LaunchPlan::getTotalFlops() const {
   uint64_t total = 0;
   for (const PlanLaunch &launch : launches)
@@ -176,17 +185,6 @@ static Error makeError(const Twine &message) {
 /// "buffers[2] ('lhs')"
 static std::string describeBuffer(const LaunchPlan &plan, unsigned id) {
   return ("buffers[" + Twine(id) + "] ('" + plan.buffers[id].name + "')").str();
-}
-
-/// "launches[3] (linalg.matmul at "model.mlir":4:10)", or "launches[3]
-/// (kernel k)" for a launch with no source op.
-static std::string describeLaunch(const LaunchPlan &plan, unsigned id) {
-  const PlanLaunch &launch = plan.launches[id];
-  std::string text = ("launches[" + Twine(id) + "] (").str();
-  text += launch.opName.empty() ? "kernel " + launch.kernel : launch.opName;
-  if (!launch.location.empty())
-    text += " at " + launch.location;
-  return text + ")";
 }
 
 /// Checks that the Input (or Output) buffers are numbered 0..n-1, once each.
@@ -254,7 +252,7 @@ static Error verifyModule(const LaunchPlan &plan, unsigned id) {
 
 static Error verifyLaunch(const LaunchPlan &plan, unsigned id) {
   const PlanLaunch &launch = plan.launches[id];
-  std::string what = describeLaunch(plan, id);
+  std::string what = plan.describeLaunch(id);
   if (launch.module >= plan.modules.size())
     return makeError(what + ": module " + Twine(launch.module) +
                      " does not exist; the plan has " +

@@ -180,6 +180,8 @@ struct LaunchPlan {
   /// Buffer indices of the inputs (outputs), ordered by their `index`.
   std::vector<unsigned> getInputs() const;
   std::vector<unsigned> getOutputs() const;
+  /// "launches[3] (linalg.matmul at "model.mlir":4:10)" for messages.
+  std::string describeLaunch(unsigned launch) const;
   /// Sum over launches.
   uint64_t getTotalFlops() const;
   uint64_t getTotalBytes() const;
