@@ -26,6 +26,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.gaon_tools_dir, append_path=True)
 
 tools = [ToolSubst("gaon-opt", unresolved="fatal")]
+tools.append(ToolSubst("gaon-gpu-model", unresolved="fatal"))
 for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import"]:
     tools.append(ToolSubst(name, unresolved="ignore"))
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir])
