@@ -27,6 +27,7 @@ llvm_config.with_environment("PATH", config.gaon_tools_dir, append_path=True)
 
 tools = [ToolSubst("gaon-opt", unresolved="fatal")]
 tools.append(ToolSubst("gaon-gpu-model", unresolved="fatal"))
+tools.append(ToolSubst("gaon-cuda-run", unresolved="ignore"))
 for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import"]:
     tools.append(ToolSubst(name, unresolved="ignore"))
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir])
@@ -35,3 +36,6 @@ if config.gaon_have_onnx:
     config.available_features.add("onnx")
 if config.gaon_have_cuda_toolkit:
     config.available_features.add("cuda-toolkit")
+    # The host-memory stand-in for libcuda.so.1 (tests/unit/CUDARuntime).
+    config.substitutions.append(("%fake_cuda_driver", os.path.join(
+        config.gaon_obj_root, "unittests", "libGaonFakeCudaDriver.so")))

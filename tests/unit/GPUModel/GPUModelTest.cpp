@@ -81,6 +81,14 @@ TEST(GPUChipTest, PresetsHoldTheDatasheetFigures) {
             "unknown GPU 'v100'; known GPUs: a100, h100, h200, l40s");
 }
 
+TEST(GPUChipTest, DeviceNamesFindTheirPreset) {
+  EXPECT_EQ(findGPUChipForDevice("NVIDIA H100 80GB HBM3"), &preset("h100"));
+  EXPECT_EQ(findGPUChipForDevice("NVIDIA H200"), &preset("h200"));
+  EXPECT_EQ(findGPUChipForDevice("NVIDIA A100-SXM4-80GB"), &preset("a100"));
+  EXPECT_EQ(findGPUChipForDevice("NVIDIA L40S"), &preset("l40s"));
+  EXPECT_EQ(findGPUChipForDevice("Tesla V100-SXM2-32GB"), nullptr);
+}
+
 TEST(GPUChipTest, PrecisionNames) {
   EXPECT_EQ(symbolizePrecision("BF16"), Precision::BF16);
   EXPECT_EQ(stringifyPrecision(Precision::FP8), "fp8");
