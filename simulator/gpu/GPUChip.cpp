@@ -160,4 +160,12 @@ Expected<const GPUChip &> lookupGPUChip(StringRef key) {
                            "unknown GPU '" + key + "'; known GPUs: " + known);
 }
 
+const GPUChip *findGPUChipForDevice(StringRef deviceName) {
+  // Keys are the chips' model numbers, which device names contain.
+  for (const GPUChip &chip : getGPUChipPresets())
+    if (deviceName.contains_insensitive(chip.key))
+      return &chip;
+  return nullptr;
+}
+
 } // namespace gaon::sim::gpu

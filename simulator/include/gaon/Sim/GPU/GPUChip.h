@@ -110,6 +110,9 @@ llvm::ArrayRef<GPUChip> getGPUChipPresets();
 /// A preset by key ("a100", "h100", "h200", "l40s"; case-insensitive);
 /// the error lists the known keys.
 llvm::Expected<const GPUChip &> lookupGPUChip(llvm::StringRef key);
+/// The preset modelling a GPU the driver names ("NVIDIA H100 80GB HBM3"),
+/// or null when none does.
+const GPUChip *findGPUChipForDevice(llvm::StringRef deviceName);
 
 } // namespace gaon::sim::gpu
 
