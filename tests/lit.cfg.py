@@ -28,6 +28,7 @@ llvm_config.with_environment("PATH", config.gaon_tools_dir, append_path=True)
 tools = [ToolSubst("gaon-opt", unresolved="fatal")]
 tools.append(ToolSubst("gaon-gpu-model", unresolved="fatal"))
 tools.append(ToolSubst("gaon-cuda-run", unresolved="ignore"))
+tools.append(ToolSubst("gaon-cuda-bench", unresolved="ignore"))
 for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import"]:
     tools.append(ToolSubst(name, unresolved="ignore"))
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir])

@@ -5,6 +5,10 @@ of the C++ writer: the lit tests run gaon-cuda-run on it.
   make-cuplan.py fake OUT   kernels of the test driver (FakeDriver.cpp)
   make-cuplan.py gemm OUT   a bf16 GEMM + bias-add plan for the model
   make-cuplan.py bad OUT    a plan binding a buffer that does not exist
+  make-cuplan.py fakegemm OUT M N K [shape|result]
+                            C(f32) = A(bf16) x B(bf16) on the test driver;
+                            "shape" declares C with a wrong shape, "result"
+                            makes the kernel skip the last term of K
 """
 import json
 import struct
@@ -92,8 +96,45 @@ def bad(refs):
     return plan
 
 
+def fakegemm(m, n, k, fault):
+    def build(refs):
+        return {
+            "name": "fake_gemm",
+            "buffers": [
+                {"name": "a", "role": "input", "index": 0, "type": "bf16",
+                 "shape": [m, k], "bytes": 2 * m * k},
+                {"name": "b", "role": "input", "index": 1, "type": "bf16",
+                 "shape": [k, n], "bytes": 2 * k * n},
+                {"name": "c", "role": "output", "index": 0, "type": "f32",
+                 "shape": [m, n + (1 if fault == "shape" else 0)],
+                 "bytes": 4 * m * (n + 1)},
+            ],
+            "modules": [{"name": "fake", "chip": "sm_90", "cubin": refs[0]}],
+            "launches": [
+                launch("gemm_bf16_f32", [(m * n + 127) // 128, 1, 1],
+                       [128, 1, 1],
+                       [{"buffer": 0, "offset": 0}, {"buffer": 1, "offset": 0},
+                        {"buffer": 2, "offset": 0}, {"i32": m}, {"i32": n},
+                        {"i32": k - (1 if fault == "result" else 0)}],
+                       "linalg.matmul", 2 * m * n * k,
+                       2 * (m * k + k * n) + 4 * m * n,
+                       contraction={"batch": 1, "m": m, "n": n, "k": k,
+                                    "type": "bf16", "tile": [0, 0, 0],
+                                    "stages": 0}),
+            ],
+        }
+    return build
+
+
 def main():
     kind, out = sys.argv[1], sys.argv[2]
+    if kind == "fakegemm":
+        m, n, k = (int(x) for x in sys.argv[3:6])
+        fault = sys.argv[6] if len(sys.argv) > 6 else None
+        with open(out, "wb") as f:
+            f.write(artifact(fakegemm(m, n, k, fault),
+                             [b"GAON-FAKE-CUBIN gemm_bf16_f32\0"]))
+        return
     cubin = b"GAON-FAKE-CUBIN axpy_f32 fill_i64\0"
     blobs = [cubin]
     if kind == "gemm":

@@ -4,7 +4,7 @@
 // give to Device::open instead of libcuda.so.1. It implements exactly the
 // entry points Device resolves, with cuda.h's signatures: device memory is
 // host memory, a "cubin" is the text "GAON-FAKE-CUBIN" followed by kernel
-// names, and three kernels run on the host thread by thread. Launches advance
+// names, and four kernels run on the host thread by thread. Launches advance
 // a virtual clock by 1 ms each, so event timings are exact. Lets the launcher
 // (parameter marshalling, buffer offsets, shared-memory opt-in, ordering,
 // zero-filling, timing, error paths) be tested where there is no GPU.
@@ -78,6 +78,29 @@ void fill(void **params, uint64_t thread) {
     out[thread] = value;
 }
 
+/// C (f32, M x N) = A (bf16, M x K) x B (bf16, K x N), one thread per C.
+void gemm(void **params, uint64_t thread) {
+  const uint16_t *a = *static_cast<uint16_t **>(params[0]);
+  const uint16_t *b = *static_cast<uint16_t **>(params[1]);
+  float *c = *static_cast<float **>(params[2]);
+  int32_t m = *static_cast<int32_t *>(params[3]);
+  int32_t n = *static_cast<int32_t *>(params[4]);
+  int32_t k = *static_cast<int32_t *>(params[5]);
+  if (thread >= uint64_t(m) * n)
+    return;
+  auto widen = [](uint16_t bits) {
+    uint32_t wide = uint32_t(bits) << 16;
+    float value;
+    std::memcpy(&value, &wide, sizeof(value));
+    return value;
+  };
+  int64_t i = thread / n, j = thread % n;
+  float sum = 0;
+  for (int64_t l = 0; l < k; ++l)
+    sum += widen(a[i * k + l]) * widen(b[l * n + j]);
+  c[thread] = sum;
+}
+
 using KernelBody = void (*)(void **, uint64_t);
 
 KernelBody findKernel(const std::string &name) {
@@ -87,6 +110,8 @@ KernelBody findKernel(const std::string &name) {
     return accumulate;
   if (name == "fill_i64")
     return fill;
+  if (name == "gemm_bf16_f32")
+    return gemm;
   return nullptr;
 }
 } // namespace
