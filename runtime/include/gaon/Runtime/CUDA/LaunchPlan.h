@@ -68,8 +68,8 @@ enum class BufferRole : uint8_t {
 llvm::StringRef stringifyBufferRole(BufferRole role);
 std::optional<BufferRole> symbolizeBufferRole(llvm::StringRef name);
 
-/// One device allocation. Outputs and temporaries are zero-filled before the
-/// first launch; weights are uploaded from `data`.
+/// One device allocation. Outputs and temporaries are zero-filled before
+/// every run of the plan; weights are uploaded from `data`.
 struct PlanBuffer {
   std::string name;
   BufferRole role = BufferRole::Temporary;
