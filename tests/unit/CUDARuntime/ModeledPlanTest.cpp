@@ -18,6 +18,15 @@ using namespace llvm;
 
 namespace {
 
+/// The value of `expected`; a test failure saying why (and a default value)
+/// when there is none.
+template <typename T> T valueOrFail(Expected<T> expected) {
+  if (expected)
+    return std::move(*expected);
+  ADD_FAILURE() << toString(expected.takeError());
+  return T();
+}
+
 LaunchPlan makePlan() {
   LaunchPlan plan;
   plan.name = "mlp";
@@ -53,7 +62,7 @@ TEST(ModeledPlanTest, ContractionsAreGemmsWithThePlansTile) {
   Expected<KernelEstimate> modeled = estimateLaunch(plan, 0, model);
   ASSERT_TRUE(bool(modeled)) << toString(modeled.takeError());
   GemmTile tile{128, 256, 64, 4, 1, 384, 168, 196608};
-  KernelEstimate direct = cantFail(
+  KernelEstimate direct = valueOrFail(
       model.estimateGemm({1, 256, 4096, 1024, Precision::BF16, 0}, tile));
   EXPECT_DOUBLE_EQ(modeled->seconds, direct.seconds);
   EXPECT_EQ(modeled->tile.threads, 384u);
@@ -66,7 +75,7 @@ TEST(ModeledPlanTest, ContractionsAreGemmsWithThePlansTile) {
   ASSERT_TRUE(bool(modeled)) << toString(modeled.takeError());
   EXPECT_DOUBLE_EQ(
       modeled->seconds,
-      cantFail(model.estimateGemm({1, 256, 4096, 1024, Precision::BF16, 0}))
+      valueOrFail(model.estimateGemm({1, 256, 4096, 1024, Precision::BF16, 0}))
           .seconds);
 }
 
@@ -75,7 +84,7 @@ TEST(ModeledPlanTest, OtherLaunchesStreamOverTheirGrid) {
   GPUModel model(cantFail(lookupGPUChip("a100")));
   Expected<KernelEstimate> modeled = estimateLaunch(plan, 1, model);
   ASSERT_TRUE(bool(modeled)) << toString(modeled.takeError());
-  KernelEstimate direct = cantFail(model.estimateStreaming(
+  KernelEstimate direct = valueOrFail(model.estimateStreaming(
       {2.0 * 256 * 4096 * 2, 8.0 * 256 * 4096, 0, 1024}));
   EXPECT_DOUBLE_EQ(modeled->seconds, direct.seconds);
 }
