@@ -2,9 +2,12 @@
 
 #include "gaon/Runtime/Model.h"
 
+#include "gaon/Runtime/Reference/Executor.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 
@@ -15,14 +18,27 @@
 
 using namespace gaon::runtime;
 
-llvm::Expected<DType> gaon::runtime::getDType(mlir::Type elementType) {
-  std::string name;
-  llvm::raw_string_ostream(name) << elementType;
-  if (std::optional<DType> dtype = gaon::kernels::parseDType(name))
-    return *dtype;
-  return llvm::createStringError("unsupported element type " + name +
-                                 " (the runtime takes f64, f32, f16, bf16, "
-                                 "f8E4M3FN, f8E5M2, i64, i32, i8 and i1)");
+std::string gaon::runtime::formatLocation(mlir::Location location) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  mlir::FileLineColLoc file;
+  location->walk([&](mlir::Location inner) {
+    if (auto candidate = llvm::dyn_cast<mlir::FileLineColLoc>(inner)) {
+      file = candidate;
+      return mlir::WalkResult::interrupt();
+    }
+    return mlir::WalkResult::advance();
+  });
+  if (file) {
+    os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+       << file.getColumn();
+    return text;
+  }
+  location.print(os);
+  llvm::StringRef trimmed(text);
+  if (trimmed.consume_front("loc(") && trimmed.consume_back(")"))
+    return trimmed.str();
+  return text;
 }
 
 llvm::Expected<std::vector<TensorSpec>>
@@ -39,10 +55,11 @@ gaon::runtime::getTensorSpecs(mlir::TypeRange types, llvm::StringRef what) {
     if (!tensor.hasStaticShape())
       return llvm::createStringError(
           where + " has a dynamic shape; bind its sizes when importing");
-    llvm::Expected<DType> dtype = getDType(tensor.getElementType());
-    if (!dtype)
-      return llvm::createStringError(where + ": " +
-                                     llvm::toString(dtype.takeError()));
+    std::optional<DType> dtype = reference::getDType(tensor.getElementType());
+    if (!dtype || tensor.getElementType().isIndex())
+      return llvm::createStringError(
+          where + " has an element type the runtime does not take (f64, f32, "
+                  "f16, bf16, f8E4M3FN, f8E5M2, i64, i32, i8, i1)");
     TensorSpec spec;
     spec.name = what.str() + std::to_string(index);
     spec.dtype = *dtype;

@@ -20,8 +20,8 @@
 #include <vector>
 
 namespace mlir {
+class Location;
 class MLIRContext;
-class Type;
 namespace func {
 class FuncOp;
 } // namespace func
@@ -45,8 +45,10 @@ struct Model {
   std::string workSource;
 };
 
-/// The DType of an MLIR element type; an error naming the type otherwise.
-llvm::Expected<DType> getDType(mlir::Type elementType);
+/// `location` as reports show it: "file.mlir:12:3" for a file location
+/// (the first one inside a name, call-site or fused location), else MLIR's
+/// own spelling without the loc(...) wrapper.
+std::string formatLocation(mlir::Location location);
 
 /// Tensor specs of `types`, which must be statically shaped ranked tensors
 /// of a supported element type; `what` ("argument", "result") names them in

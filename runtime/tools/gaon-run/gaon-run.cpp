@@ -1,0 +1,248 @@
+//===- gaon-run.cpp - Run a model on several backends and compare ---------===//
+//
+//   gaon-run <model.mlir|model.onnx|zoo-name> --backends cpu,npu:rngd,...
+//            [--seed N] [--inputs a.npy,b.npy] [--baseline NAME]
+//            [--report out.html] [--json out.json] [--csv out.csv]
+//            [--outputs DIR] [--dump-layers DIR] [--no-check]
+//
+// Prints the comparison table; exits 1 when a backend fails or a numeric
+// check does not pass. docs/runtime.md is the user guide.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gaon/InitAll.h"
+#include "gaon/Runtime/Backends.h"
+#include "gaon/Runtime/Comparison.h"
+#include "gaon/Runtime/Model.h"
+#include "gaon/Runtime/RunReport.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace gaon::runtime;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("gaon-run options");
+
+static cl::opt<std::string> modelArgument(cl::Positional, cl::Required,
+                                          cl::desc("<model.mlir>"),
+                                          cl::cat(category));
+static cl::list<std::string>
+    backendSpecs("backends", cl::CommaSeparated,
+                 cl::desc("Backends to run, comma-separated (default: cpu)"),
+                 cl::value_desc("spec,..."), cl::cat(category));
+static cl::opt<std::string>
+    baseline("baseline",
+             cl::desc("Backend the speed-ups are over (default: the first)"),
+             cl::value_desc("name"), cl::cat(category));
+static cl::opt<uint64_t> seed("seed", cl::init(0),
+                              cl::desc("Seed of the random inputs"),
+                              cl::cat(category));
+static cl::list<std::string>
+    inputFiles("inputs", cl::CommaSeparated,
+               cl::desc(".npy file per argument, in order (an empty entry "
+                        "keeps that argument random)"),
+               cl::value_desc("a.npy,..."), cl::cat(category));
+static cl::opt<std::string> entry("entry",
+                                  cl::desc("Function to run (default: @main "
+                                           "or the only public function)"),
+                                  cl::value_desc("name"), cl::cat(category));
+static cl::opt<std::string> htmlPath("report",
+                                     cl::desc("Write the HTML report"),
+                                     cl::value_desc("out.html"),
+                                     cl::cat(category));
+static cl::opt<std::string> jsonPath("json", cl::desc("Write the JSON report"),
+                                     cl::value_desc("out.json"),
+                                     cl::cat(category));
+static cl::opt<std::string> csvPath("csv",
+                                    cl::desc("Write every figure as CSV"),
+                                    cl::value_desc("out.csv"),
+                                    cl::cat(category));
+static cl::opt<std::string>
+    outputDirectory("outputs",
+                    cl::desc("Write inputs and each backend's outputs as .npy "
+                             "under this directory"),
+                    cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string>
+    layerDirectory("dump-layers",
+                   cl::desc("Dump every intermediate tensor per backend under "
+                            "this directory and report the first op that "
+                            "diverges from the reference"),
+                   cl::value_desc("dir"), cl::cat(category));
+static cl::opt<bool>
+    noCheck("no-check",
+            cl::desc("Do not compute or check values: timing only where the "
+                     "backend allows (NPU timing mode)"),
+            cl::cat(category));
+static cl::list<std::string>
+    chipOverrides("set",
+                  cl::desc("Override a field of the NPU chip descriptions, as "
+                           "gaon-sim --set does"),
+                  cl::value_desc("path=value"), cl::cat(category));
+static cl::opt<bool>
+    modelCuda("model-cuda",
+              cl::desc("Use the GPU performance model for cuda backends even "
+                       "where a CUDA driver is present"),
+              cl::cat(category));
+static cl::opt<bool> quiet("quiet", cl::desc("Do not print the table"),
+                           cl::cat(category));
+static cl::opt<cl::boolOrDefault>
+    progress("progress",
+             cl::desc("Show a progress line on stderr (default: when stderr "
+                      "is a terminal)"),
+             cl::cat(category));
+
+namespace {
+
+/// A single status line on stderr, rewritten in place, at most ten times a
+/// second.
+class ProgressLine {
+public:
+  explicit ProgressLine(bool enabled) : enabled(enabled) {}
+  ~ProgressLine() { clear(); }
+
+  void update(llvm::StringRef label, double fraction) {
+    if (!enabled)
+      return;
+    auto now = std::chrono::steady_clock::now();
+    if (label == lastLabel && fraction < 1 &&
+        now - lastPrint < std::chrono::milliseconds(100))
+      return;
+    lastPrint = now;
+    lastLabel = label.str();
+    std::string line = label.str();
+    if (fraction > 0 && fraction < 1)
+      line += " " + std::to_string(static_cast<int>(fraction * 100)) + "%";
+    llvm::errs() << "\r" << line;
+    if (line.size() < width)
+      llvm::errs().indent(width - line.size());
+    width = line.size();
+    llvm::errs().flush();
+  }
+
+  void clear() {
+    if (!enabled || width == 0)
+      return;
+    llvm::errs() << "\r";
+    llvm::errs().indent(width);
+    llvm::errs() << "\r";
+    llvm::errs().flush();
+    width = 0;
+  }
+
+private:
+  bool enabled;
+  size_t width = 0;
+  std::string lastLabel;
+  std::chrono::steady_clock::time_point lastPrint;
+};
+
+int fail(llvm::Error error) {
+  llvm::WithColor::error(llvm::errs(), "gaon-run")
+      << llvm::toString(std::move(error)) << "\n";
+  return 1;
+}
+
+llvm::Expected<Model> loadModel(llvm::StringRef argument,
+                                mlir::MLIRContext &context) {
+  llvm::StringRef extension = llvm::sys::path::extension(argument);
+  if (extension == ".mlir" || argument == "-")
+    return loadMlirModel(argument, context, entry);
+  return llvm::createStringError(
+      "cannot load '" + argument.str() +
+      "': gaon-run takes a .mlir file (linalg/tosa on tensors)");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "gaon-run: run one model on several backends, check every backend's "
+      "outputs against the CPU reference and compare their performance.\n\n" +
+          getBackendSpecHelp());
+
+  mlir::DialectRegistry registry;
+  gaon::registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  auto model = loadModel(modelArgument, context);
+  if (!model)
+    return fail(model.takeError());
+
+  BackendOptions backendOptions;
+  backendOptions.chipOverrides = chipOverrides;
+  backendOptions.modelCuda = modelCuda;
+  std::vector<std::string> specs(backendSpecs.begin(), backendSpecs.end());
+  if (specs.empty())
+    specs.push_back("cpu");
+  std::vector<std::unique_ptr<Backend>> owned;
+  std::vector<Backend *> backends;
+  Backend *reference = nullptr;
+  for (const std::string &spec : specs) {
+    if (llvm::any_of(backends, [&](Backend *backend) {
+          return backend->getInfo().name == spec;
+        }))
+      return fail(
+          llvm::createStringError("backend '" + spec + "' is listed twice"));
+    auto backend = createBackend(spec, backendOptions);
+    if (!backend)
+      return fail(backend.takeError());
+    backends.push_back(backend->get());
+    if (spec == "cpu")
+      reference = backend->get();
+    owned.push_back(std::move(*backend));
+  }
+  // The numeric check needs the reference even when it is not listed.
+  if (!reference && !noCheck) {
+    owned.push_back(createCPUBackend());
+    reference = owned.back().get();
+  }
+
+  ProgressLine line(progress == cl::BOU_UNSET ? llvm::errs().is_displayed()
+                                              : progress == cl::BOU_TRUE);
+  ComparisonOptions options;
+  options.seed = seed;
+  options.inputFiles.assign(inputFiles.begin(), inputFiles.end());
+  options.baseline = baseline;
+  options.checkValues = !noCheck;
+  options.outputDirectory = outputDirectory;
+  options.layerDirectory = layerDirectory;
+  options.onProgress = [&](llvm::StringRef label, double fraction) {
+    line.update(label, fraction);
+  };
+  auto report = runComparison(*model, backends, reference, options);
+  line.clear();
+  if (!report)
+    return fail(report.takeError());
+
+  if (!quiet)
+    printTable(*report, llvm::outs());
+  struct {
+    const std::string &path;
+    void (*writer)(const RunReport &, llvm::raw_ostream &);
+  } files[] = {
+      {htmlPath, writeHtml}, {jsonPath, writeJson}, {csvPath, writeCsv}};
+  for (const auto &file : files) {
+    if (file.path.empty())
+      continue;
+    if (llvm::Error error = writeReportFile(file.path, *report, file.writer))
+      return fail(std::move(error));
+    if (!quiet)
+      llvm::outs() << "wrote " << file.path << "\n";
+  }
+  return report->isSuccess() ? 0 : 1;
+}
