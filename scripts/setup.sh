@@ -11,6 +11,7 @@ GAON_PACKAGES=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libeigen3-dev libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3-jsonschema
 )
 
 gaon_install_packages() {

@@ -40,3 +40,8 @@ if config.gaon_have_cuda_toolkit:
     # The host-memory stand-in for libcuda.so.1 (tests/unit/CUDARuntime).
     config.substitutions.append(("%fake_cuda_driver", os.path.join(
         config.gaon_obj_root, "unittests", "libGaonFakeCudaDriver.so")))
+
+# Python modules some tests need (docs/runtime.md: the JSON report schema).
+import importlib.util
+if importlib.util.find_spec("jsonschema"):
+    config.available_features.add("jsonschema")

@@ -6,7 +6,11 @@ using namespace gaon::runtime;
 
 std::string gaon::runtime::getBackendSpecHelp() {
   return "Backends (--backends):\n"
-         "  cpu               the Eigen CPU reference, measured on this host\n";
+         "  cpu               the Eigen CPU reference, measured on this host\n"
+         "  cuda:<gpu>        an NVIDIA GPU (a100, h100, h200, l40s): run "
+         "where a\n"
+         "                    driver and GPU are present, else modeled by the\n"
+         "                    GPU performance model\n";
 }
 
 llvm::Expected<std::unique_ptr<Backend>>
@@ -14,6 +18,8 @@ gaon::runtime::createBackend(llvm::StringRef spec,
                              const BackendOptions &options) {
   if (spec == "cpu")
     return createCPUBackend();
+  if (spec.consume_front("cuda:"))
+    return createCUDABackend(spec, options);
   return llvm::createStringError("unknown backend '" + spec.str() + "'\n" +
                                  getBackendSpecHelp());
 }

@@ -107,8 +107,8 @@ public:
     index.push_back(llvm::json::Object{
         {"file", file},
         {"op_index", layer.opIndex},
-        {"name", layer.opName},
-        {"location", layer.location},
+        {"name", layer.opName.str()},
+        {"location", layer.location.str()},
         {"result", layer.resultIndex},
         {"dtype", gaon::kernels::getDTypeName(layer.value.getDType())},
         {"shape", llvm::json::Array(layer.value.getShape())}});

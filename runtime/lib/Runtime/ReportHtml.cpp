@@ -56,7 +56,8 @@ static const char *kStyle = R"css(
 body { font-family: system-ui, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 28px; }
 table { border-collapse: collapse; font-size: 13px; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right;
+         white-space: nowrap; }
 th { background: #f0f0f0; } td.l, th.l { text-align: left; }
 tr.fail td { background: #fde0e0; } tr.error td { background: #eee; }
 .pass { color: #2a7d2a; font-weight: 600; } .FAIL { color: #c00; font-weight: 600; }
@@ -192,6 +193,19 @@ private:
   }
 
   void writeChecks() {
+    bool any = llvm::any_of(report.backends, [](const BackendRecord &backend) {
+      return llvm::any_of(backend.outputs, [](const OutputRecord &output) {
+        return output.check.has_value();
+      });
+    });
+    if (!any) {
+      os << "<h2>Numeric check</h2>\n<p class=\"note\">"
+         << (report.reference.empty()
+                 ? "Values were not checked (--no-check)."
+                 : "No backend besides the reference computed values.")
+         << "</p>\n";
+      return;
+    }
     os << "<h2>Numeric check against "
        << (report.reference.empty() ? std::string("(none)")
                                     : escape(report.reference))
@@ -346,7 +360,7 @@ private:
       x1 = x0 * 10;
     if (y1 <= y0)
       y1 = y0 * 10;
-    const double left = 80, top = 16, width = 560, height = 360;
+    const double left = 100, top = 16, width = 560, height = 360;
     auto px = [&](double x) {
       return left + width * std::log10(x / x0) / std::log10(x1 / x0);
     };
@@ -362,7 +376,7 @@ private:
                           "y2=\"{2}\" stroke=\"#eee\"/><text x=\"{0:f1}\" "
                           "y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
                           px(x), top, top + height, top + height + 14,
-                          formatSI(x, "").substr(0, 12));
+                          formatNumber(x));
     for (double y = y0; y <= y1 * 1.0001; y *= 10)
       os << llvm::formatv("<line x1=\"{0}\" y1=\"{1:f1}\" x2=\"{2}\" "
                           "y2=\"{1:f1}\" stroke=\"#eee\"/><text x=\"{3}\" "

@@ -38,6 +38,9 @@ std::string getBackendSpecHelp();
 
 // Each backend kind, for callers that construct one directly.
 std::unique_ptr<Backend> createCPUBackend();
+/// cuda:<gpu>; `gpu` is a GPU model preset (a100, h100, h200, l40s).
+llvm::Expected<std::unique_ptr<Backend>>
+createCUDABackend(llvm::StringRef gpu, const BackendOptions &options);
 
 } // namespace gaon::runtime
 
