@@ -22,9 +22,8 @@
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"
 
+#include "llvm/ADT/Sequence.h"
 #include "llvm/Support/Parallel.h"
-
-#include <mutex>
 
 using namespace mlir;
 using namespace gaon::runtime;
@@ -370,7 +369,6 @@ private:
   SmallVector<int> yieldSlots;
   int64_t chunkDim = -1, parallelDim = -1;
   SmallVector<int64_t> outerDims;
-  std::mutex errorMutex;
 };
 } // namespace
 
@@ -615,19 +613,10 @@ Error GenericRun::run() {
   // Blocks of the parallel loop, one workspace each.
   int64_t extent = loopSizes[parallelDim];
   int64_t blocks = std::min<int64_t>(extent, 64);
-  Error first = Error::success();
-  llvm::parallelFor(0, static_cast<size_t>(blocks), [&](size_t block) {
-    int64_t b = static_cast<int64_t>(block);
-    Error err = runTask(b * extent / blocks, (b + 1) * extent / blocks);
-    if (!err)
-      return;
-    std::lock_guard<std::mutex> lock(errorMutex);
-    if (first)
-      llvm::consumeError(std::move(err));
-    else
-      first = std::move(err);
-  });
-  return first;
+  return llvm::parallelForEachError(
+      llvm::seq<int64_t>(0, blocks), [&](int64_t block) {
+        return runTask(block * extent / blocks, (block + 1) * extent / blocks);
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -643,8 +632,9 @@ static std::optional<Error> tryCopyLike(linalg::LinalgOp op, ValueLookup lookup,
     if (kernels::isFloat(value.getDType()) !=
         kernels::isFloat(output.getDType()))
       return std::nullopt;
+    constexpr int64_t kExact = int64_t(1) << 53;
     if (value.getDType() == DType::I64 &&
-        std::abs(value.getInt64(0)) > (int64_t(1) << 53))
+        (value.getInt64(0) > kExact || value.getInt64(0) < -kExact))
       return std::nullopt;
     if (value.getDType() == DType::I1 || output.getDType() == DType::I1)
       return std::nullopt;
