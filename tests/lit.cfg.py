@@ -26,7 +26,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.gaon_tools_dir, append_path=True)
 
 tools = [ToolSubst("gaon-opt", unresolved="fatal")]
-for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import"]:
+for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import",
+             "gaon-reference"]:
     tools.append(ToolSubst(name, unresolved="ignore"))
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir])
 
