@@ -35,3 +35,6 @@ func.func @double(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %r = arith.addf %x, %x : tensor<2x2xf32>
   return %r : tensor<2x2xf32>
 }
+
+// RUN: gaon-reference %s --entry=constants --time | FileCheck %s --check-prefix=TIME
+// TIME: measured: {{[0-9.]+}} ms wall-clock on the CPU reference (7 ops; linalg: 2 on kernels, 0 interpreted)

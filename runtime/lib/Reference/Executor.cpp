@@ -467,7 +467,11 @@ Error Interpreter::executeOp(Frame &frame, Operation *op) {
       return opError(op, "writes to a buffer; the reference runs tensors only");
     results->push_back(*lookup(materialize.getSource()));
   } else if (isa_and_nonnull<linalg::LinalgDialect>(dialect)) {
-    results = executeLinalgOp(op, lookup);
+    bool onKernel = false;
+    results = executeLinalgOp(op, lookup, onKernel);
+    if (options.stats && results)
+      ++(onKernel ? options.stats->linalgOnKernels
+                  : options.stats->linalgInterpreted);
   } else if (isa_and_nonnull<tensor::TensorDialect>(dialect)) {
     results = executeTensorOp(op, lookup);
   } else if (isa_and_nonnull<arith::ArithDialect, math::MathDialect>(dialect)) {
@@ -489,6 +493,8 @@ Error Interpreter::executeOp(Frame &frame, Operation *op) {
   for (auto [result, value] : llvm::zip(op->getResults(), *results))
     if (Error err = checkFits(op, "result", result.getType(), value))
       return err;
+  if (options.stats)
+    ++options.stats->ops;
   if (options.onOpExecuted)
     options.onOpExecuted(op, *results);
   for (auto [result, value] : llvm::zip(op->getResults(), *results))

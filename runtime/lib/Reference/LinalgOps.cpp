@@ -662,7 +662,9 @@ static std::optional<Error> tryCopyLike(linalg::LinalgOp op, ValueLookup lookup,
 }
 
 Expected<Results> reference::detail::executeLinalgOp(Operation *operation,
-                                                     ValueLookup lookup) {
+                                                     ValueLookup lookup,
+                                                     bool &onKernel) {
+  onKernel = true;
   if (auto softmax = dyn_cast<linalg::SoftmaxOp>(operation)) {
     const HostTensor &input = *lookup(softmax.getInput());
     HostTensor output = *lookup(softmax.getOutput());
@@ -702,6 +704,7 @@ Expected<Results> reference::detail::executeLinalgOp(Operation *operation,
       return kernelFailed(operation, std::move(*fast));
     return results;
   }
+  onKernel = false;
   GenericRun run(op, lookup, results);
   if (Error err = run.run())
     return std::move(err);

@@ -163,6 +163,8 @@ int main(int argc, char **argv) {
   }
 
   reference::ExecuteOptions options;
+  reference::ExecuteStats stats;
+  options.stats = &stats;
   int64_t dumped = 0;
   std::string dumpError;
   if (!dumpDir.empty()) {
@@ -207,7 +209,9 @@ int main(int argc, char **argv) {
     llvm::outs() << "dumped " << dumped << " ops to " << dumpDir << "\n";
   if (printTime)
     llvm::outs() << llvm::formatv(
-        "measured: {0:f3} ms wall-clock on the CPU reference\n",
-        std::chrono::duration<double, std::milli>(stop - start).count());
+        "measured: {0:f3} ms wall-clock on the CPU reference ({1} ops; "
+        "linalg: {2} on kernels, {3} interpreted)\n",
+        std::chrono::duration<double, std::milli>(stop - start).count(),
+        stats.ops, stats.linalgOnKernels, stats.linalgInterpreted);
   return 0;
 }

@@ -65,7 +65,14 @@ TEST_F(ReferenceTest, Mlp) {
   HostTensor w1 = HostTensor::random(DType::F32, {8, 16}, 2);
   HostTensor b1 = HostTensor::random(DType::F32, {16}, 3);
   HostTensor w2 = HostTensor::random(DType::F32, {16, 3}, 4);
-  ASSERT_EXPECTED(results, run(kMlp, "mlp", {x, w1, b1, w2}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(results, run(kMlp, "mlp", {x, w1, b1, w2}, options));
+  // Fills and matmuls on the kernels, the bias+relu generic interpreted.
+  EXPECT_EQ(stats.ops, 8);
+  EXPECT_EQ(stats.linalgOnKernels, 4);
+  EXPECT_EQ(stats.linalgInterpreted, 1);
   ASSERT_EQ(results.size(), 1u);
   std::vector<double> want;
   for (int i = 0; i < 4; ++i)
@@ -320,7 +327,13 @@ TEST_F(ReferenceTest, ConvPoolBlock) {
   HostTensor x = HostTensor::random(DType::F32, {1, 3, 8, 8}, 31);
   HostTensor w = HostTensor::random(DType::F32, {4, 3, 3, 3}, 32);
   HostTensor b = HostTensor::random(DType::F32, {4}, 33);
-  ASSERT_EXPECTED(results, run(kConvPool, "conv_pool", {x, w, b}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(results, run(kConvPool, "conv_pool", {x, w, b}, options));
+  // broadcast, conv, fill and pool on the kernels; relu interpreted.
+  EXPECT_EQ(stats.linalgOnKernels, 4);
+  EXPECT_EQ(stats.linalgInterpreted, 1);
   auto input = [&](int c, int h, int wi) {
     return (h < 0 || h >= 8 || wi < 0 || wi >= 8)
                ? 0.0
@@ -375,7 +388,13 @@ func.func @depthwise(%x: tensor<2x9x9x5xf32>, %w: tensor<2x2x5xf32>)
 TEST_F(ReferenceTest, DepthwiseNamedAndGenericAgree) {
   HostTensor x = HostTensor::random(DType::F32, {2, 9, 9, 5}, 41);
   HostTensor w = HostTensor::random(DType::F32, {2, 2, 5}, 42);
-  ASSERT_EXPECTED(results, run(kConvForms, "depthwise", {x, w}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(results, run(kConvForms, "depthwise", {x, w}, options));
+  // The fill and the named op on kernels, the generic interpreted.
+  EXPECT_EQ(stats.linalgOnKernels, 2);
+  EXPECT_EQ(stats.linalgInterpreted, 1);
   std::vector<double> want;
   for (int n = 0; n < 2; ++n)
     for (int oh = 0; oh < 4; ++oh)
@@ -438,8 +457,14 @@ TEST_F(ReferenceTest, ContractionForms) {
   HostTensor y8 = HostTensor::random(DType::I8, {6, 7}, 54, {-128, 127});
   HostTensor xb = HostTensor::random(DType::BF16, {5, 6}, 55);
   HostTensor yb = HostTensor::random(DType::BF16, {6, 7}, 56);
-  ASSERT_EXPECTED(results,
-                  run(kContractions, "forms", {at, bt, x8, y8, xb, yb}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(
+      results, run(kContractions, "forms", {at, bt, x8, y8, xb, yb}, options));
+  // Two fills and all four contractions (the generic too) on the GEMM.
+  EXPECT_EQ(stats.linalgOnKernels, 6);
+  EXPECT_EQ(stats.linalgInterpreted, 0);
   std::vector<double> wantF, wantI, wantB;
   for (int m = 0; m < 5; ++m)
     for (int n = 0; n < 7; ++n) {
