@@ -25,6 +25,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -141,6 +142,16 @@ reference::detail::createTensor(Operation *op, Type type,
                              llvm::Twine(dynamicSizes[next]));
     shape.push_back(dynamicSizes[next++]);
   }
+  // Refuse sizes no host could hold rather than failing to allocate.
+  constexpr double kMaxBytes = 0x1p40;
+  double bytes = static_cast<double>(kernels::getByteWidth(*dtype));
+  for (int64_t size : shape)
+    bytes *= static_cast<double>(size);
+  if (bytes > kMaxBytes)
+    return opError(op, llvm::formatv("needs a tensor of {0:e} bytes, more "
+                                     "than the CPU reference allocates",
+                                     bytes)
+                           .str());
   return HostTensor(*dtype, shape);
 }
 

@@ -825,6 +825,18 @@ func.func @buffers(%x: memref<4xf32>) {
 func.func @strange(%x: tensor<4xi16>) -> tensor<4xi16> {
   return %x : tensor<4xi16>
 }
+func.func @mismatch(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%y : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+func.func @huge(%n: index) -> tensor<?x?xf32> {
+  %e = tensor.empty(%n, %n) : tensor<?x?xf32>
+  return %e : tensor<?x?xf32>
+}
 )mlir";
   ASSERT_TRUE(parse(source)) << diagnostics;
   auto expectError = [&](llvm::StringRef name, llvm::ArrayRef<HostTensor> in,
@@ -846,6 +858,11 @@ func.func @strange(%x: tensor<4xi16>) -> tensor<4xi16> {
               "argument 0 expects 'memref<4xf32>', got f32[4]");
   expectError("strange", {HostTensor(DType::F32, {4})},
               "argument 0 expects 'tensor<4xi16>', got f32[4]");
+  expectError("mismatch",
+              {HostTensor(DType::F32, {3}), HostTensor(DType::F32, {4})},
+              "'linalg.generic' op has loop dimension 0 sized both 3 and 4");
+  expectError("huge", {HostTensor::getScalar(DType::I64, int64_t(1) << 30)},
+              "more than the CPU reference allocates");
   // Wrong inputs are errors too.
   expectError("body", {HostTensor(DType::I32, {5})},
               "argument 0 expects 'tensor<4xi32>', got i32[5]");
