@@ -545,12 +545,18 @@ Error GenericRun::runTask(int64_t begin, int64_t end) {
     needed[init.getOperandNumber()] = true;
   unsigned firstInit = op.getNumDpsInputs();
 
-  for (int64_t value = begin; value < end; ++value) {
+  // [begin, end) splits the parallel loop, or the lane loop if there is
+  // no other parallel loop.
+  bool splitsLanes = parallelDim < 0;
+  int64_t laneBegin = splitsLanes ? begin : 0;
+  int64_t laneEnd = splitsLanes ? end : chunkExtent;
+  for (int64_t value = splitsLanes ? 0 : begin; value < (splitsLanes ? 1 : end);
+       ++value) {
     if (parallelDim >= 0)
       index[parallelDim] = value;
     while (true) {
-      for (int64_t start = 0; start < chunkExtent; start += chunkSize) {
-        int64_t lanes = std::min(chunkSize, chunkExtent - start);
+      for (int64_t start = laneBegin; start < laneEnd; start += chunkSize) {
+        int64_t lanes = std::min(chunkSize, laneEnd - start);
         if (chunkDim >= 0)
           index[chunkDim] = start;
         for (size_t number = 0; number < accesses.size(); ++number)
@@ -607,12 +613,15 @@ Error GenericRun::run() {
   int64_t iterations = 1;
   for (int64_t size : loopSizes)
     iterations *= size;
+  // Threads take blocks of the second parallel loop or, without one, of
+  // the lane loop (e.g. a row reduction), one workspace each.
+  int64_t splitDim = parallelDim >= 0 ? parallelDim : chunkDim;
+  int64_t extent = splitDim >= 0 ? loopSizes[splitDim] : 1;
+  int64_t blocks = parallelDim >= 0 ? std::min<int64_t>(extent, 64)
+                                    : std::min<int64_t>(extent / 256, 64);
   // Small ops are not worth the threads.
-  if (parallelDim < 0 || iterations < (1 << 15))
-    return runTask(0, parallelDim < 0 ? 1 : loopSizes[parallelDim]);
-  // Blocks of the parallel loop, one workspace each.
-  int64_t extent = loopSizes[parallelDim];
-  int64_t blocks = std::min<int64_t>(extent, 64);
+  if (blocks < 2 || iterations < (1 << 15))
+    return runTask(0, extent);
   return llvm::parallelForEachError(
       llvm::seq<int64_t>(0, blocks), [&](int64_t block) {
         return runTask(block * extent / blocks, (block + 1) * extent / blocks);

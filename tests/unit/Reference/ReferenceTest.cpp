@@ -869,6 +869,46 @@ func.func @huge(%n: index) -> tensor<?x?xf32> {
   expectError("body", {}, "takes 1 arguments, got 0");
 }
 
+TEST_F(ReferenceTest, LargeGenericsSplitAcrossThreads) {
+  // Big enough that the interpreter splits the rows (elementwise) and the
+  // lanes of a row reduction across threads; results must not change.
+  const char *source = R"mlir(
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+func.func @big(%x: tensor<1024x96xf32>) -> (tensor<1024x96xf32>, tensor<1024xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x96xf32>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<1024x96xf32>) outs(%e : tensor<1024x96xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.tanh %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1024x96xf32>
+  %r0 = tensor.empty() : tensor<1024xf32>
+  %rz = linalg.fill ins(%zero : f32) outs(%r0 : tensor<1024xf32>) -> tensor<1024xf32>
+  %s = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%t : tensor<1024x96xf32>) outs(%rz : tensor<1024xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %sq = arith.mulf %in, %in : f32
+    %r = arith.addf %sq, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1024xf32>
+  return %t, %s : tensor<1024x96xf32>, tensor<1024xf32>
+}
+)mlir";
+  HostTensor x = HostTensor::random(DType::F32, {1024, 96}, 81, {-3, 3});
+  ASSERT_EXPECTED(r, run(source, "big", {x}));
+  for (int i = 0; i < 1024; ++i) {
+    float sum = 0; // the payload's own f32 arithmetic, in loop order
+    for (int j = 0; j < 96; ++j) {
+      float t = static_cast<float>(std::tanh(at2(x, i, j)));
+      ASSERT_EQ(at2(r[0], i, j), t);
+      sum = t * t + sum;
+    }
+    ASSERT_EQ(r[1].getDouble(i), sum) << i;
+  }
+}
+
 TEST_F(ReferenceTest, LargeMatmulUsesTheGemm) {
   const char *source = R"mlir(
 func.func @mm(%a: tensor<256x320xbf16>, %b: tensor<320x192xbf16>) -> tensor<256x192xf32> {
