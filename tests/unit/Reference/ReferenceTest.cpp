@@ -722,6 +722,31 @@ TEST_F(ReferenceTest, IntegerSemantics) {
   expectClose(r[5], {0, 0, 0, -300, 0, 0}, 0);
 }
 
+TEST_F(ReferenceTest, BitcastsAndClassificationOnTensors) {
+  const char *source = R"mlir(
+func.func @bits(%f: tensor<4xf32>, %h: tensor<4xi8>)
+    -> (tensor<4xi32>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>, tensor<4xi64>) {
+  %b = arith.bitcast %f : tensor<4xf32> to tensor<4xi32>
+  %back = arith.bitcast %b : tensor<4xi32> to tensor<4xf32>
+  %nan = math.isnan %f : tensor<4xf32>
+  %u = arith.uitofp %h : tensor<4xi8> to tensor<4xf32>
+  %z = arith.extui %h : tensor<4xi8> to tensor<4xi64>
+  return %b, %back, %nan, %u, %z
+      : tensor<4xi32>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>, tensor<4xi64>
+}
+)mlir";
+  HostTensor f = HostTensor::fromDoubles(DType::F32, {4}, {1.0, -2.0, NAN, 0});
+  HostTensor h = HostTensor::fromInt64s(DType::I8, {4}, {-1, 5, -128, 0});
+  ASSERT_EXPECTED(r, run(source, "bits", {f, h}));
+  EXPECT_EQ(r[0].getInt64(0), 0x3f800000);
+  EXPECT_EQ(r[0].getInt64(1), static_cast<int32_t>(0xc0000000));
+  EXPECT_EQ(r[1].getDouble(1), -2.0);
+  EXPECT_TRUE(std::isnan(r[1].getDouble(2)));
+  expectClose(r[2], {0, 0, 1, 0}, 0);
+  expectClose(r[3], {255, 5, 128, 0}, 0);
+  expectClose(r[4], {255, 5, 128, 0}, 0);
+}
+
 constexpr const char *kDynamic = R"mlir(
 #id = affine_map<(i, j) -> (i, j)>
 #idx = affine_map<(i) -> (i floordiv 2)>
