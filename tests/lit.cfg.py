@@ -29,7 +29,8 @@ tools = [ToolSubst("gaon-opt", unresolved="fatal")]
 tools.append(ToolSubst("gaon-gpu-model", unresolved="fatal"))
 tools.append(ToolSubst("gaon-cuda-run", unresolved="ignore"))
 tools.append(ToolSubst("gaon-cuda-bench", unresolved="ignore"))
-for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import"]:
+for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import",
+             "gaon-reference"]:
     tools.append(ToolSubst(name, unresolved="ignore"))
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir])
 

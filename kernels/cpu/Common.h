@@ -12,6 +12,8 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 
+#include <cstring>
+#include <initializer_list>
 #include <vector>
 
 namespace gaon::kernels::detail {
@@ -23,9 +25,17 @@ inline llvm::Error kernelError(llvm::StringRef kernel,
                                  (kernel + ": " + message).str());
 }
 
-/// Verifies `view` and names it `role` in the error.
-llvm::Error verifyView(llvm::StringRef kernel, llvm::StringRef role,
-                       const View &view);
+/// A kernel operand and the name errors give it.
+struct NamedView {
+  llvm::StringRef role;
+  const View &view;
+};
+
+/// Verifies every view (View::verify) and, when `rank` is not negative,
+/// that each has exactly that rank.
+llvm::Error verifyViews(llvm::StringRef kernel,
+                        std::initializer_list<NamedView> views,
+                        int64_t rank = -1);
 
 /// Fails unless `view` has exactly `rank` dimensions.
 llvm::Error expectRank(llvm::StringRef kernel, llvm::StringRef role,
@@ -35,6 +45,18 @@ llvm::Error expectRank(llvm::StringRef kernel, llvm::StringRef role,
 llvm::Error expectSameShape(llvm::StringRef kernel, llvm::StringRef roleA,
                             const View &a, llvm::StringRef roleB,
                             const View &b);
+
+/// Reads a T from possibly unaligned memory.
+template <typename T> T readScalar(const std::byte *ptr) {
+  T value;
+  std::memcpy(&value, ptr, sizeof(T));
+  return value;
+}
+
+/// Writes a T to possibly unaligned memory.
+template <typename T> void writeScalar(std::byte *ptr, T value) {
+  std::memcpy(ptr, &value, sizeof(T));
+}
 
 /// All elements of `view` as doubles (row-major).
 inline std::vector<double> loadAll(const View &view) {

@@ -2,6 +2,8 @@
 
 #include "gaon/Kernels/DType.h"
 
+#include "Common.h"
+
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -12,6 +14,8 @@
 #include <limits>
 
 using namespace gaon::kernels;
+using gaon::kernels::detail::readScalar;
+using gaon::kernels::detail::writeScalar;
 
 int64_t gaon::kernels::getByteWidth(DType dtype) {
   switch (dtype) {
@@ -320,38 +324,28 @@ uint8_t gaon::kernels::floatToF8E5M2(float value) {
 // Elements
 //===----------------------------------------------------------------------===//
 
-template <typename T> static T loadAs(const std::byte *ptr) {
-  T value;
-  std::memcpy(&value, ptr, sizeof(T));
-  return value;
-}
-
-template <typename T> static void storeAs(std::byte *ptr, T value) {
-  std::memcpy(ptr, &value, sizeof(T));
-}
-
 double gaon::kernels::loadElement(const std::byte *ptr, DType dtype) {
   switch (dtype) {
   case DType::F32:
-    return loadAs<float>(ptr);
+    return readScalar<float>(ptr);
   case DType::F64:
-    return loadAs<double>(ptr);
+    return readScalar<double>(ptr);
   case DType::F16:
-    return f16ToFloat(loadAs<uint16_t>(ptr));
+    return f16ToFloat(readScalar<uint16_t>(ptr));
   case DType::BF16:
-    return bf16ToFloat(loadAs<uint16_t>(ptr));
+    return bf16ToFloat(readScalar<uint16_t>(ptr));
   case DType::F8E4M3FN:
-    return f8E4M3FNToFloat(loadAs<uint8_t>(ptr));
+    return f8E4M3FNToFloat(readScalar<uint8_t>(ptr));
   case DType::F8E5M2:
-    return f8E5M2ToFloat(loadAs<uint8_t>(ptr));
+    return f8E5M2ToFloat(readScalar<uint8_t>(ptr));
   case DType::I8:
-    return loadAs<int8_t>(ptr);
+    return readScalar<int8_t>(ptr);
   case DType::I32:
-    return loadAs<int32_t>(ptr);
+    return readScalar<int32_t>(ptr);
   case DType::I64:
-    return static_cast<double>(loadAs<int64_t>(ptr));
+    return static_cast<double>(readScalar<int64_t>(ptr));
   case DType::I1:
-    return loadAs<uint8_t>(ptr) != 0 ? 1.0 : 0.0;
+    return readScalar<uint8_t>(ptr) != 0 ? 1.0 : 0.0;
   }
   llvm_unreachable("unknown DType");
 }
@@ -373,25 +367,25 @@ template <typename T> static T saturatingToInt(double value) {
 void gaon::kernels::storeElement(std::byte *ptr, DType dtype, double value) {
   switch (dtype) {
   case DType::F32:
-    return storeAs<float>(ptr, static_cast<float>(value));
+    return writeScalar<float>(ptr, static_cast<float>(value));
   case DType::F64:
-    return storeAs<double>(ptr, value);
+    return writeScalar<double>(ptr, value);
   case DType::F16:
-    return storeAs<uint16_t>(ptr, doubleToF16(value));
+    return writeScalar<uint16_t>(ptr, doubleToF16(value));
   case DType::BF16:
-    return storeAs<uint16_t>(ptr, doubleToBF16(value));
+    return writeScalar<uint16_t>(ptr, doubleToBF16(value));
   case DType::F8E4M3FN:
-    return storeAs<uint8_t>(ptr, doubleToF8E4M3FN(value));
+    return writeScalar<uint8_t>(ptr, doubleToF8E4M3FN(value));
   case DType::F8E5M2:
-    return storeAs<uint8_t>(ptr, doubleToF8E5M2(value));
+    return writeScalar<uint8_t>(ptr, doubleToF8E5M2(value));
   case DType::I8:
-    return storeAs<int8_t>(ptr, saturatingToInt<int8_t>(value));
+    return writeScalar<int8_t>(ptr, saturatingToInt<int8_t>(value));
   case DType::I32:
-    return storeAs<int32_t>(ptr, saturatingToInt<int32_t>(value));
+    return writeScalar<int32_t>(ptr, saturatingToInt<int32_t>(value));
   case DType::I64:
-    return storeAs<int64_t>(ptr, saturatingToInt<int64_t>(value));
+    return writeScalar<int64_t>(ptr, saturatingToInt<int64_t>(value));
   case DType::I1:
-    return storeAs<uint8_t>(ptr, value != 0.0 ? 1 : 0);
+    return writeScalar<uint8_t>(ptr, value != 0.0 ? 1 : 0);
   }
   llvm_unreachable("unknown DType");
 }
@@ -399,13 +393,13 @@ void gaon::kernels::storeElement(std::byte *ptr, DType dtype, double value) {
 int64_t gaon::kernels::loadInt64(const std::byte *ptr, DType dtype) {
   switch (dtype) {
   case DType::I8:
-    return loadAs<int8_t>(ptr);
+    return readScalar<int8_t>(ptr);
   case DType::I32:
-    return loadAs<int32_t>(ptr);
+    return readScalar<int32_t>(ptr);
   case DType::I64:
-    return loadAs<int64_t>(ptr);
+    return readScalar<int64_t>(ptr);
   case DType::I1:
-    return loadAs<uint8_t>(ptr) != 0 ? 1 : 0;
+    return readScalar<uint8_t>(ptr) != 0 ? 1 : 0;
   default:
     return saturatingToInt<int64_t>(loadElement(ptr, dtype));
   }
@@ -414,13 +408,13 @@ int64_t gaon::kernels::loadInt64(const std::byte *ptr, DType dtype) {
 void gaon::kernels::storeInt64(std::byte *ptr, DType dtype, int64_t value) {
   switch (dtype) {
   case DType::I8:
-    return storeAs<int8_t>(ptr, static_cast<int8_t>(value));
+    return writeScalar<int8_t>(ptr, static_cast<int8_t>(value));
   case DType::I32:
-    return storeAs<int32_t>(ptr, static_cast<int32_t>(value));
+    return writeScalar<int32_t>(ptr, static_cast<int32_t>(value));
   case DType::I64:
-    return storeAs<int64_t>(ptr, value);
+    return writeScalar<int64_t>(ptr, value);
   case DType::I1:
-    return storeAs<uint8_t>(ptr, static_cast<uint8_t>(value & 1));
+    return writeScalar<uint8_t>(ptr, static_cast<uint8_t>(value & 1));
   default:
     return storeElement(ptr, dtype, static_cast<double>(value));
   }

@@ -12,7 +12,6 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <mutex>
 
 using namespace gaon::kernels;
 using namespace gaon::kernels::detail;
@@ -20,26 +19,13 @@ using llvm::ArrayRef;
 using llvm::Error;
 using llvm::SmallVector;
 
-/// Runs fn(i) for i in [0, count) on the thread pool and returns the first
-/// error any of them reported.
+/// Runs fn(i) for i in [0, count) on the thread pool and joins the errors.
 template <typename Fn> static Error parallelForAll(int64_t count, Fn &&fn) {
   // One task runs here, so kernels it calls can still use the pool (the
   // pool runs nested parallel loops serially).
   if (count == 1)
     return fn(int64_t(0));
-  std::mutex mutex;
-  Error first = Error::success();
-  llvm::parallelFor(0, static_cast<size_t>(count), [&](size_t i) {
-    Error err = fn(static_cast<int64_t>(i));
-    if (!err)
-      return;
-    std::lock_guard<std::mutex> lock(mutex);
-    if (first)
-      llvm::consumeError(std::move(err));
-    else
-      first = std::move(err);
-  });
-  return first;
+  return llvm::parallelForEachError(llvm::seq<int64_t>(0, count), fn);
 }
 
 /// The index of flat position `flat` in `shape` (row-major).
@@ -72,11 +58,12 @@ static View sliceLeading(const View &view, ArrayRef<int64_t> index) {
 
 Error gaon::kernels::batchMatmul(const View &lhs, const View &rhs,
                                  const View &out, bool accumulate) {
+  if (Error err = verifyViews("batch_matmul",
+                              {{"lhs", lhs}, {"rhs", rhs}, {"out", out}}))
+    return err;
   for (auto [role, view] : {std::pair<const char *, const View *>{"lhs", &lhs},
                             {"rhs", &rhs},
                             {"out", &out}}) {
-    if (Error err = verifyView("batch_matmul", role, *view))
-      return err;
     if (view->getRank() < 2 || view->getRank() != out.getRank())
       return kernelError("batch_matmul",
                          llvm::formatv("{0} {1} must have rank >= 2 equal to "
@@ -149,15 +136,10 @@ static Error verifyWindow(llvm::StringRef kernel, const Window2D &window) {
 Error gaon::kernels::conv2dGrouped(const View &input, const View &filter,
                                    const View &output, const Window2D &window,
                                    bool accumulate) {
-  for (auto [role, view] :
-       {std::pair<const char *, const View *>{"input", &input},
-        {"filter", &filter},
-        {"output", &output}}) {
-    if (Error err = verifyView("conv2d", role, *view))
-      return err;
-    if (Error err = expectRank("conv2d", role, *view, 5))
-      return err;
-  }
+  if (Error err = verifyViews(
+          "conv2d", {{"input", input}, {"filter", filter}, {"output", output}},
+          5))
+    return err;
   if (Error err = verifyWindow("conv2d", window))
     return err;
   int64_t n = input.shape[0], h = input.shape[1], w = input.shape[2],
@@ -262,15 +244,10 @@ Error gaon::kernels::conv2d(ConvLayout layout, const View &input,
                             const View &filter, const View &output,
                             const Window2D &window, int64_t groups,
                             bool accumulate) {
-  for (auto [role, view] :
-       {std::pair<const char *, const View *>{"input", &input},
-        {"filter", &filter},
-        {"output", &output}}) {
-    if (Error err = verifyView("conv2d", role, *view))
-      return err;
-    if (Error err = expectRank("conv2d", role, *view, 4))
-      return err;
-  }
+  if (Error err = verifyViews(
+          "conv2d", {{"input", input}, {"filter", filter}, {"output", output}},
+          4))
+    return err;
   // Bring everything to NHWC input, [KH, KW, Cg, F] filter, NHWC output.
   View in = input, fil = filter, out = output;
   switch (layout) {
@@ -310,14 +287,9 @@ Error gaon::kernels::conv2d(ConvLayout layout, const View &input,
 Error gaon::kernels::pool2d(PoolKind kind, PoolLayout layout, const View &input,
                             const View &output, const PoolOptions &options,
                             bool accumulate) {
-  for (auto [role, view] :
-       {std::pair<const char *, const View *>{"input", &input},
-        {"output", &output}}) {
-    if (Error err = verifyView("pool2d", role, *view))
-      return err;
-    if (Error err = expectRank("pool2d", role, *view, 4))
-      return err;
-  }
+  if (Error err =
+          verifyViews("pool2d", {{"input", input}, {"output", output}}, 4))
+    return err;
   const Window2D &window = options.window;
   if (Error err = verifyWindow("pool2d", window))
     return err;
@@ -417,9 +389,7 @@ Error gaon::kernels::pool2d(PoolKind kind, PoolLayout layout, const View &input,
 
 Error gaon::kernels::transpose(const View &in, const View &out,
                                ArrayRef<int64_t> perm) {
-  if (Error err = verifyView("transpose", "input", in))
-    return err;
-  if (Error err = verifyView("transpose", "output", out))
+  if (Error err = verifyViews("transpose", {{"input", in}, {"output", out}}))
     return err;
   SmallVector<bool, 4> seen(in.getRank(), false);
   bool valid = static_cast<int64_t>(perm.size()) == in.getRank();
@@ -443,9 +413,7 @@ Error gaon::kernels::transpose(const View &in, const View &out,
 }
 
 Error gaon::kernels::softmax(const View &in, const View &out, int64_t axis) {
-  if (Error err = verifyView("softmax", "input", in))
-    return err;
-  if (Error err = verifyView("softmax", "output", out))
+  if (Error err = verifyViews("softmax", {{"input", in}, {"output", out}}))
     return err;
   if (Error err = expectSameShape("softmax", "input", in, "output", out))
     return err;

@@ -39,10 +39,17 @@ static std::pair<int64_t, int64_t> getIntRange(DType dtype) {
 // Validation helpers (Common.h)
 //===----------------------------------------------------------------------===//
 
-Error detail::verifyView(llvm::StringRef kernel, llvm::StringRef role,
-                         const View &view) {
-  if (Error err = view.verify())
-    return kernelError(kernel, role + ": " + llvm::toString(std::move(err)));
+Error detail::verifyViews(llvm::StringRef kernel,
+                          std::initializer_list<NamedView> views,
+                          int64_t rank) {
+  for (const NamedView &named : views) {
+    if (Error err = named.view.verify())
+      return kernelError(kernel,
+                         named.role + ": " + llvm::toString(std::move(err)));
+    if (rank >= 0)
+      if (Error err = expectRank(kernel, named.role, named.view, rank))
+        return err;
+  }
   return Error::success();
 }
 
@@ -326,9 +333,7 @@ static void copyStrided(const View &src, const View &dst) {
 }
 
 Error gaon::kernels::copy(const View &src, const View &dst) {
-  if (Error err = verifyView("copy", "source", src))
-    return err;
-  if (Error err = verifyView("copy", "target", dst))
+  if (Error err = verifyViews("copy", {{"source", src}, {"target", dst}}))
     return err;
   if (Error err = expectSameShape("copy", "source", src, "target", dst))
     return err;
@@ -531,14 +536,9 @@ void intMatmul(const View &lhs, bool transposeLhs, const View &rhs,
 Error gaon::kernels::matmul(const View &lhs, bool transposeLhs, const View &rhs,
                             bool transposeRhs, const View &acc,
                             bool accumulate) {
-  for (auto [role, view] : {std::pair<const char *, const View *>{"lhs", &lhs},
-                            {"rhs", &rhs},
-                            {"acc", &acc}}) {
-    if (Error err = verifyView("matmul", role, *view))
-      return err;
-    if (Error err = expectRank("matmul", role, *view, 2))
-      return err;
-  }
+  if (Error err =
+          verifyViews("matmul", {{"lhs", lhs}, {"rhs", rhs}, {"acc", acc}}, 2))
+    return err;
   int64_t m = lhs.shape[transposeLhs ? 1 : 0];
   int64_t k = lhs.shape[transposeLhs ? 0 : 1];
   int64_t rhsK = rhs.shape[transposeRhs ? 1 : 0];
@@ -597,9 +597,7 @@ static void mapInPlace(std::vector<T> &values, Fn fn) {
 }
 
 Error gaon::kernels::unary(UnaryKind kind, const View &in, const View &out) {
-  if (Error err = verifyView("unary", "input", in))
-    return err;
-  if (Error err = verifyView("unary", "output", out))
+  if (Error err = verifyViews("unary", {{"input", in}, {"output", out}}))
     return err;
   if (Error err = expectSameShape("unary", "input", in, "output", out))
     return err;
@@ -697,11 +695,8 @@ static void binaryBroadcast(BinaryKind kind, const View &lhs, const View &rhs,
 
 Error gaon::kernels::binary(BinaryKind kind, const View &lhs, const View &rhs,
                             const View &out) {
-  if (Error err = verifyView("binary", "lhs", lhs))
-    return err;
-  if (Error err = verifyView("binary", "rhs", rhs))
-    return err;
-  if (Error err = verifyView("binary", "output", out))
+  if (Error err =
+          verifyViews("binary", {{"lhs", lhs}, {"rhs", rhs}, {"output", out}}))
     return err;
   SmallVector<View, 2> broadcast;
   for (auto [role, operand] :
@@ -722,9 +717,7 @@ Error gaon::kernels::binary(BinaryKind kind, const View &lhs, const View &rhs,
 
 Error gaon::kernels::scalar(BinaryKind kind, const View &in, double value,
                             bool reversed, const View &out) {
-  if (Error err = verifyView("scalar", "input", in))
-    return err;
-  if (Error err = verifyView("scalar", "output", out))
+  if (Error err = verifyViews("scalar", {{"input", in}, {"output", out}}))
     return err;
   if (Error err = expectSameShape("scalar", "input", in, "output", out))
     return err;
@@ -760,9 +753,7 @@ Error gaon::kernels::scalar(BinaryKind kind, const View &in, double value,
 
 Error gaon::kernels::reduce(ReduceKind kind, const View &in, const View &out,
                             int64_t axis, bool accumulate) {
-  if (Error err = verifyView("reduce", "input", in))
-    return err;
-  if (Error err = verifyView("reduce", "output", out))
+  if (Error err = verifyViews("reduce", {{"input", in}, {"output", out}}))
     return err;
   if (axis < 0 || axis >= in.getRank())
     return kernelError("reduce", llvm::formatv("axis {0} is out of range for "
@@ -835,9 +826,7 @@ Error gaon::kernels::reduce(ReduceKind kind, const View &in, const View &out,
 }
 
 Error gaon::kernels::cast(const View &in, const View &out) {
-  if (Error err = verifyView("cast", "input", in))
-    return err;
-  if (Error err = verifyView("cast", "output", out))
+  if (Error err = verifyViews("cast", {{"input", in}, {"output", out}}))
     return err;
   if (Error err = expectSameShape("cast", "input", in, "output", out))
     return err;
@@ -861,7 +850,7 @@ Error gaon::kernels::cast(const View &in, const View &out) {
 }
 
 Error gaon::kernels::fill(double value, const View &out) {
-  if (Error err = verifyView("fill", "output", out))
+  if (Error err = verifyViews("fill", {{"output", out}}))
     return err;
   std::byte pattern[8];
   storeElement(pattern, out.dtype, value);

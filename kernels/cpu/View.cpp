@@ -2,6 +2,8 @@
 
 #include "gaon/Kernels/View.h"
 
+#include "Common.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -9,6 +11,8 @@
 #include <cstring>
 
 using namespace gaon::kernels;
+using gaon::kernels::detail::readScalar;
+using gaon::kernels::detail::writeScalar;
 using llvm::ArrayRef;
 using llvm::SmallVector;
 
@@ -206,21 +210,11 @@ template <typename Fn> static void forEachElement(const View &view, Fn &&fn) {
                 [&](int64_t offset) { fn(base + offset * width); });
 }
 
-template <typename T> static T readAs(const std::byte *ptr) {
-  T value;
-  std::memcpy(&value, ptr, sizeof(T));
-  return value;
-}
-
-template <typename T> static void writeAs(std::byte *ptr, T value) {
-  std::memcpy(ptr, &value, sizeof(T));
-}
-
 /// Loads with a type-specific converter `convert(rawValue)`.
 template <typename Raw, typename Out, typename Convert>
 static void loadWith(const View &view, Out *out, Convert convert) {
   forEachElement(view, [&](const std::byte *ptr) {
-    *out++ = static_cast<Out>(convert(readAs<Raw>(ptr)));
+    *out++ = static_cast<Out>(convert(readScalar<Raw>(ptr)));
   });
 }
 
@@ -282,14 +276,14 @@ void gaon::kernels::storeElements(const double *in, const View &view) {
   switch (view.dtype) {
   case DType::F32:
     return forEachElement(view, [&](std::byte *ptr) {
-      writeAs<float>(ptr, static_cast<float>(*in++));
+      writeScalar<float>(ptr, static_cast<float>(*in++));
     });
   case DType::F64:
-    return forEachElement(view,
-                          [&](std::byte *ptr) { writeAs<double>(ptr, *in++); });
+    return forEachElement(
+        view, [&](std::byte *ptr) { writeScalar<double>(ptr, *in++); });
   case DType::BF16:
     return forEachElement(view, [&](std::byte *ptr) {
-      writeAs<uint16_t>(ptr, doubleToBF16(*in++));
+      writeScalar<uint16_t>(ptr, doubleToBF16(*in++));
     });
   default:
     forEachElement(
@@ -300,15 +294,15 @@ void gaon::kernels::storeElements(const double *in, const View &view) {
 void gaon::kernels::storeElementsFloat(const float *in, const View &view) {
   switch (view.dtype) {
   case DType::F32:
-    return forEachElement(view,
-                          [&](std::byte *ptr) { writeAs<float>(ptr, *in++); });
+    return forEachElement(
+        view, [&](std::byte *ptr) { writeScalar<float>(ptr, *in++); });
   case DType::BF16:
     return forEachElement(view, [&](std::byte *ptr) {
-      writeAs<uint16_t>(ptr, floatToBF16(*in++));
+      writeScalar<uint16_t>(ptr, floatToBF16(*in++));
     });
   case DType::F16:
     return forEachElement(view, [&](std::byte *ptr) {
-      writeAs<uint16_t>(ptr, floatToF16(*in++));
+      writeScalar<uint16_t>(ptr, floatToF16(*in++));
     });
   default:
     forEachElement(view, [&](std::byte *ptr) {
@@ -321,15 +315,15 @@ void gaon::kernels::storeElementsInt64(const int64_t *in, const View &view) {
   switch (view.dtype) {
   case DType::I8:
     return forEachElement(view, [&](std::byte *ptr) {
-      writeAs<int8_t>(ptr, static_cast<int8_t>(*in++));
+      writeScalar<int8_t>(ptr, static_cast<int8_t>(*in++));
     });
   case DType::I32:
     return forEachElement(view, [&](std::byte *ptr) {
-      writeAs<int32_t>(ptr, static_cast<int32_t>(*in++));
+      writeScalar<int32_t>(ptr, static_cast<int32_t>(*in++));
     });
   case DType::I64:
     return forEachElement(
-        view, [&](std::byte *ptr) { writeAs<int64_t>(ptr, *in++); });
+        view, [&](std::byte *ptr) { writeScalar<int64_t>(ptr, *in++); });
   default:
     forEachElement(view,
                    [&](std::byte *ptr) { storeInt64(ptr, view.dtype, *in++); });

@@ -25,6 +25,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -141,6 +142,16 @@ reference::detail::createTensor(Operation *op, Type type,
                              llvm::Twine(dynamicSizes[next]));
     shape.push_back(dynamicSizes[next++]);
   }
+  // Refuse sizes no host could hold rather than failing to allocate.
+  constexpr double kMaxBytes = 0x1p40;
+  double bytes = static_cast<double>(kernels::getByteWidth(*dtype));
+  for (int64_t size : shape)
+    bytes *= static_cast<double>(size);
+  if (bytes > kMaxBytes)
+    return opError(op, llvm::formatv("needs a tensor of {0:e} bytes, more "
+                                     "than the CPU reference allocates",
+                                     bytes)
+                           .str());
   return HostTensor(*dtype, shape);
 }
 
@@ -467,7 +478,11 @@ Error Interpreter::executeOp(Frame &frame, Operation *op) {
       return opError(op, "writes to a buffer; the reference runs tensors only");
     results->push_back(*lookup(materialize.getSource()));
   } else if (isa_and_nonnull<linalg::LinalgDialect>(dialect)) {
-    results = executeLinalgOp(op, lookup);
+    bool onKernel = false;
+    results = executeLinalgOp(op, lookup, onKernel);
+    if (options.stats && results)
+      ++(onKernel ? options.stats->linalgOnKernels
+                  : options.stats->linalgInterpreted);
   } else if (isa_and_nonnull<tensor::TensorDialect>(dialect)) {
     results = executeTensorOp(op, lookup);
   } else if (isa_and_nonnull<arith::ArithDialect, math::MathDialect>(dialect)) {
@@ -489,6 +504,8 @@ Error Interpreter::executeOp(Frame &frame, Operation *op) {
   for (auto [result, value] : llvm::zip(op->getResults(), *results))
     if (Error err = checkFits(op, "result", result.getType(), value))
       return err;
+  if (options.stats)
+    ++options.stats->ops;
   if (options.onOpExecuted)
     options.onOpExecuted(op, *results);
   for (auto [result, value] : llvm::zip(op->getResults(), *results))

@@ -39,9 +39,10 @@ llvm::Expected<DType> getStorageDType(mlir::Operation *op, mlir::Type type);
 llvm::Expected<HostTensor> createTensor(mlir::Operation *op, mlir::Type type,
                                         llvm::ArrayRef<int64_t> dynamicSizes);
 
-/// Executes any linalg op (structured ops and linalg.softmax).
+/// Executes any linalg op (structured ops and linalg.softmax); sets
+/// `onKernel` to whether a kernel fast path ran it (else the interpreter).
 llvm::Expected<llvm::SmallVector<HostTensor>>
-executeLinalgOp(mlir::Operation *op, ValueLookup lookup);
+executeLinalgOp(mlir::Operation *op, ValueLookup lookup, bool &onKernel);
 
 /// Executes a tensor dialect op, or returns std::nullopt-like failure
 /// (an error) when `op` is not one it knows.

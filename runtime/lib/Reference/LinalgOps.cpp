@@ -22,9 +22,8 @@
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/AffineMap.h"
 
+#include "llvm/ADT/Sequence.h"
 #include "llvm/Support/Parallel.h"
-
-#include <mutex>
 
 using namespace mlir;
 using namespace gaon::runtime;
@@ -370,7 +369,6 @@ private:
   SmallVector<int> yieldSlots;
   int64_t chunkDim = -1, parallelDim = -1;
   SmallVector<int64_t> outerDims;
-  std::mutex errorMutex;
 };
 } // namespace
 
@@ -547,12 +545,18 @@ Error GenericRun::runTask(int64_t begin, int64_t end) {
     needed[init.getOperandNumber()] = true;
   unsigned firstInit = op.getNumDpsInputs();
 
-  for (int64_t value = begin; value < end; ++value) {
+  // [begin, end) splits the parallel loop, or the lane loop if there is
+  // no other parallel loop.
+  bool splitsLanes = parallelDim < 0;
+  int64_t laneBegin = splitsLanes ? begin : 0;
+  int64_t laneEnd = splitsLanes ? end : chunkExtent;
+  for (int64_t value = splitsLanes ? 0 : begin; value < (splitsLanes ? 1 : end);
+       ++value) {
     if (parallelDim >= 0)
       index[parallelDim] = value;
     while (true) {
-      for (int64_t start = 0; start < chunkExtent; start += chunkSize) {
-        int64_t lanes = std::min(chunkSize, chunkExtent - start);
+      for (int64_t start = laneBegin; start < laneEnd; start += chunkSize) {
+        int64_t lanes = std::min(chunkSize, laneEnd - start);
         if (chunkDim >= 0)
           index[chunkDim] = start;
         for (size_t number = 0; number < accesses.size(); ++number)
@@ -609,25 +613,19 @@ Error GenericRun::run() {
   int64_t iterations = 1;
   for (int64_t size : loopSizes)
     iterations *= size;
+  // Threads take blocks of the second parallel loop or, without one, of
+  // the lane loop (e.g. a row reduction), one workspace each.
+  int64_t splitDim = parallelDim >= 0 ? parallelDim : chunkDim;
+  int64_t extent = splitDim >= 0 ? loopSizes[splitDim] : 1;
+  int64_t blocks = parallelDim >= 0 ? std::min<int64_t>(extent, 64)
+                                    : std::min<int64_t>(extent / 256, 64);
   // Small ops are not worth the threads.
-  if (parallelDim < 0 || iterations < (1 << 15))
-    return runTask(0, parallelDim < 0 ? 1 : loopSizes[parallelDim]);
-  // Blocks of the parallel loop, one workspace each.
-  int64_t extent = loopSizes[parallelDim];
-  int64_t blocks = std::min<int64_t>(extent, 64);
-  Error first = Error::success();
-  llvm::parallelFor(0, static_cast<size_t>(blocks), [&](size_t block) {
-    int64_t b = static_cast<int64_t>(block);
-    Error err = runTask(b * extent / blocks, (b + 1) * extent / blocks);
-    if (!err)
-      return;
-    std::lock_guard<std::mutex> lock(errorMutex);
-    if (first)
-      llvm::consumeError(std::move(err));
-    else
-      first = std::move(err);
-  });
-  return first;
+  if (blocks < 2 || iterations < (1 << 15))
+    return runTask(0, extent);
+  return llvm::parallelForEachError(
+      llvm::seq<int64_t>(0, blocks), [&](int64_t block) {
+        return runTask(block * extent / blocks, (block + 1) * extent / blocks);
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -643,8 +641,9 @@ static std::optional<Error> tryCopyLike(linalg::LinalgOp op, ValueLookup lookup,
     if (kernels::isFloat(value.getDType()) !=
         kernels::isFloat(output.getDType()))
       return std::nullopt;
+    constexpr int64_t kExact = int64_t(1) << 53;
     if (value.getDType() == DType::I64 &&
-        std::abs(value.getInt64(0)) > (int64_t(1) << 53))
+        (value.getInt64(0) > kExact || value.getInt64(0) < -kExact))
       return std::nullopt;
     if (value.getDType() == DType::I1 || output.getDType() == DType::I1)
       return std::nullopt;
@@ -672,7 +671,9 @@ static std::optional<Error> tryCopyLike(linalg::LinalgOp op, ValueLookup lookup,
 }
 
 Expected<Results> reference::detail::executeLinalgOp(Operation *operation,
-                                                     ValueLookup lookup) {
+                                                     ValueLookup lookup,
+                                                     bool &onKernel) {
+  onKernel = true;
   if (auto softmax = dyn_cast<linalg::SoftmaxOp>(operation)) {
     const HostTensor &input = *lookup(softmax.getInput());
     HostTensor output = *lookup(softmax.getOutput());
@@ -712,6 +713,7 @@ Expected<Results> reference::detail::executeLinalgOp(Operation *operation,
       return kernelFailed(operation, std::move(*fast));
     return results;
   }
+  onKernel = false;
   GenericRun run(op, lookup, results);
   if (Error err = run.run())
     return std::move(err);

@@ -543,6 +543,22 @@ llvm::Error ScalarProgram::run(Workspace &w, int64_t lanes) const {
       for (int64_t l = 0; l < lanes; ++l)
         fr[l] = roundTo(fn(a[l], b[l]), type.floatType);
     };
+    // Conversions: result lanes from one operand of the other kind.
+    auto floatFromInt = [&](auto fn) {
+      const int64_t *a = I(0);
+      for (int64_t l = 0; l < lanes; ++l)
+        fr[l] = roundTo(fn(a[l]), type.floatType);
+    };
+    auto intFromFloat = [&](auto fn) {
+      const double *a = F(0);
+      for (int64_t l = 0; l < lanes; ++l)
+        ir[l] = fn(a[l]);
+    };
+    auto intFromInt = [&](auto fn) {
+      const int64_t *a = I(0);
+      for (int64_t l = 0; l < lanes; ++l)
+        ir[l] = fn(a[l]);
+    };
     auto binaryI = [&](auto fn) {
       const int64_t *a = I(0), *b = I(1);
       for (int64_t l = 0; l < lanes; ++l)
@@ -843,71 +859,48 @@ llvm::Error ScalarProgram::run(Workspace &w, int64_t lanes) const {
     case Opcode::FloatToFloat:
       unaryF([](double x) { return x; });
       break;
-    case Opcode::SIToFP: {
-      const int64_t *a = I(0);
-      for (int64_t l = 0; l < lanes; ++l)
-        fr[l] = roundTo(static_cast<double>(a[l]), type.floatType);
+    case Opcode::SIToFP:
+      floatFromInt([](int64_t x) { return static_cast<double>(x); });
       break;
-    }
-    case Opcode::UIToFP: {
-      const int64_t *a = I(0);
-      for (int64_t l = 0; l < lanes; ++l)
-        fr[l] = roundTo(static_cast<double>(toUnsigned(a[l], operandWidth)),
-                        type.floatType);
+    case Opcode::UIToFP:
+      floatFromInt([&](int64_t x) {
+        return static_cast<double>(toUnsigned(x, operandWidth));
+      });
       break;
-    }
-    case Opcode::FPToSI: {
-      const double *a = F(0);
-      for (int64_t l = 0; l < lanes; ++l)
-        ir[l] = floatToSigned(a[l], width);
+    case Opcode::FPToSI:
+      intFromFloat([&](double x) { return floatToSigned(x, width); });
       break;
-    }
-    case Opcode::FPToUI: {
-      const double *a = F(0);
-      for (int64_t l = 0; l < lanes; ++l)
-        ir[l] = floatToUnsigned(a[l], width);
+    case Opcode::FPToUI:
+      intFromFloat([&](double x) { return floatToUnsigned(x, width); });
       break;
-    }
-    case Opcode::IntToIntSigned: {
-      const int64_t *a = I(0);
-      for (int64_t l = 0; l < lanes; ++l)
-        ir[l] = wrapTo(a[l], width);
+    case Opcode::IntToIntSigned:
+      intFromInt([&](int64_t x) { return wrapTo(x, width); });
       break;
-    }
-    case Opcode::IntToIntUnsigned: {
-      const int64_t *a = I(0);
-      for (int64_t l = 0; l < lanes; ++l)
-        ir[l] =
-            wrapTo(static_cast<int64_t>(toUnsigned(a[l], operandWidth)), width);
+    case Opcode::IntToIntUnsigned:
+      intFromInt([&](int64_t x) {
+        return wrapTo(static_cast<int64_t>(toUnsigned(x, operandWidth)), width);
+      });
       break;
-    }
     case Opcode::BitcastFloatToInt: {
-      const double *a = F(0);
       DType from = slots[in.operands[0]].type.floatType;
-      for (int64_t l = 0; l < lanes; ++l)
-        ir[l] = wrapTo(floatBits(a[l], from), width);
+      intFromFloat([&](double x) { return wrapTo(floatBits(x, from), width); });
       break;
     }
-    case Opcode::BitcastIntToFloat: {
-      const int64_t *a = I(0);
-      for (int64_t l = 0; l < lanes; ++l)
-        fr[l] =
-            bitsToFloat(static_cast<int64_t>(toUnsigned(a[l], operandWidth)),
-                        type.floatType);
+    case Opcode::BitcastIntToFloat:
+      floatFromInt([&](int64_t x) {
+        return bitsToFloat(static_cast<int64_t>(toUnsigned(x, operandWidth)),
+                           type.floatType);
+      });
       break;
-    }
     case Opcode::IsNaN:
-    case Opcode::IsInf:
-    case Opcode::IsFinite: {
-      const double *a = F(0);
-      for (int64_t l = 0; l < lanes; ++l) {
-        bool result = in.opcode == Opcode::IsNaN   ? std::isnan(a[l])
-                      : in.opcode == Opcode::IsInf ? std::isinf(a[l])
-                                                   : std::isfinite(a[l]);
-        ir[l] = result ? -1 : 0;
-      }
+      intFromFloat([](double x) { return std::isnan(x) ? int64_t(-1) : 0; });
       break;
-    }
+    case Opcode::IsInf:
+      intFromFloat([](double x) { return std::isinf(x) ? int64_t(-1) : 0; });
+      break;
+    case Opcode::IsFinite:
+      intFromFloat([](double x) { return std::isfinite(x) ? int64_t(-1) : 0; });
+      break;
     case Opcode::Extract: {
       const HostTensor &source = *in.tensor;
       llvm::ArrayRef<int64_t> shape = source.getShape();

@@ -21,20 +21,6 @@ using llvm::SmallVector;
 
 namespace {
 
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    llvm::Error err = (expr);                                                  \
-    ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));    \
-  } while (false)
-
-#define EXPECT_ERROR(expr, needle)                                             \
-  do {                                                                         \
-    llvm::Error err = (expr);                                                  \
-    ASSERT_TRUE(static_cast<bool>(err));                                       \
-    std::string message = llvm::toString(std::move(err));                      \
-    EXPECT_NE(message.find(needle), std::string::npos) << message;             \
-  } while (false)
-
 TEST(GraphOpsTest, BatchMatmulBroadcastsBatches) {
   Buffer lhs(DType::BF16, {2, 1, 3, 4}), rhs(DType::F32, {1, 3, 5, 4});
   lhs.randomize(1);

@@ -5,11 +5,29 @@
 
 #include "gaon/Kernels/View.h"
 
+#include "llvm/Support/Error.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <vector>
+
+/// Asserts an llvm::Error is success, printing it otherwise.
+#define ASSERT_OK(expr)                                                        \
+  do {                                                                         \
+    llvm::Error err = (expr);                                                  \
+    ASSERT_FALSE(static_cast<bool>(err)) << llvm::toString(std::move(err));    \
+  } while (false)
+
+/// Expects `expr` to fail with a message containing `needle`.
+#define EXPECT_ERROR(expr, needle)                                             \
+  do {                                                                         \
+    llvm::Error err = (expr);                                                  \
+    ASSERT_TRUE(static_cast<bool>(err));                                       \
+    std::string message = llvm::toString(std::move(err));                      \
+    EXPECT_NE(message.find(needle), std::string::npos) << message;             \
+  } while (false)
 
 namespace gaon::kernels::testing {
 

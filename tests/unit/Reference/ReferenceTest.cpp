@@ -65,7 +65,14 @@ TEST_F(ReferenceTest, Mlp) {
   HostTensor w1 = HostTensor::random(DType::F32, {8, 16}, 2);
   HostTensor b1 = HostTensor::random(DType::F32, {16}, 3);
   HostTensor w2 = HostTensor::random(DType::F32, {16, 3}, 4);
-  ASSERT_EXPECTED(results, run(kMlp, "mlp", {x, w1, b1, w2}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(results, run(kMlp, "mlp", {x, w1, b1, w2}, options));
+  // Fills and matmuls on the kernels, the bias+relu generic interpreted.
+  EXPECT_EQ(stats.ops, 8);
+  EXPECT_EQ(stats.linalgOnKernels, 4);
+  EXPECT_EQ(stats.linalgInterpreted, 1);
   ASSERT_EQ(results.size(), 1u);
   std::vector<double> want;
   for (int i = 0; i < 4; ++i)
@@ -320,7 +327,13 @@ TEST_F(ReferenceTest, ConvPoolBlock) {
   HostTensor x = HostTensor::random(DType::F32, {1, 3, 8, 8}, 31);
   HostTensor w = HostTensor::random(DType::F32, {4, 3, 3, 3}, 32);
   HostTensor b = HostTensor::random(DType::F32, {4}, 33);
-  ASSERT_EXPECTED(results, run(kConvPool, "conv_pool", {x, w, b}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(results, run(kConvPool, "conv_pool", {x, w, b}, options));
+  // broadcast, conv, fill and pool on the kernels; relu interpreted.
+  EXPECT_EQ(stats.linalgOnKernels, 4);
+  EXPECT_EQ(stats.linalgInterpreted, 1);
   auto input = [&](int c, int h, int wi) {
     return (h < 0 || h >= 8 || wi < 0 || wi >= 8)
                ? 0.0
@@ -375,7 +388,13 @@ func.func @depthwise(%x: tensor<2x9x9x5xf32>, %w: tensor<2x2x5xf32>)
 TEST_F(ReferenceTest, DepthwiseNamedAndGenericAgree) {
   HostTensor x = HostTensor::random(DType::F32, {2, 9, 9, 5}, 41);
   HostTensor w = HostTensor::random(DType::F32, {2, 2, 5}, 42);
-  ASSERT_EXPECTED(results, run(kConvForms, "depthwise", {x, w}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(results, run(kConvForms, "depthwise", {x, w}, options));
+  // The fill and the named op on kernels, the generic interpreted.
+  EXPECT_EQ(stats.linalgOnKernels, 2);
+  EXPECT_EQ(stats.linalgInterpreted, 1);
   std::vector<double> want;
   for (int n = 0; n < 2; ++n)
     for (int oh = 0; oh < 4; ++oh)
@@ -438,8 +457,14 @@ TEST_F(ReferenceTest, ContractionForms) {
   HostTensor y8 = HostTensor::random(DType::I8, {6, 7}, 54, {-128, 127});
   HostTensor xb = HostTensor::random(DType::BF16, {5, 6}, 55);
   HostTensor yb = HostTensor::random(DType::BF16, {6, 7}, 56);
-  ASSERT_EXPECTED(results,
-                  run(kContractions, "forms", {at, bt, x8, y8, xb, yb}));
+  reference::ExecuteStats stats;
+  reference::ExecuteOptions options;
+  options.stats = &stats;
+  ASSERT_EXPECTED(
+      results, run(kContractions, "forms", {at, bt, x8, y8, xb, yb}, options));
+  // Two fills and all four contractions (the generic too) on the GEMM.
+  EXPECT_EQ(stats.linalgOnKernels, 6);
+  EXPECT_EQ(stats.linalgInterpreted, 0);
   std::vector<double> wantF, wantI, wantB;
   for (int m = 0; m < 5; ++m)
     for (int n = 0; n < 7; ++n) {
@@ -697,6 +722,31 @@ TEST_F(ReferenceTest, IntegerSemantics) {
   expectClose(r[5], {0, 0, 0, -300, 0, 0}, 0);
 }
 
+TEST_F(ReferenceTest, BitcastsAndClassificationOnTensors) {
+  const char *source = R"mlir(
+func.func @bits(%f: tensor<4xf32>, %h: tensor<4xi8>)
+    -> (tensor<4xi32>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>, tensor<4xi64>) {
+  %b = arith.bitcast %f : tensor<4xf32> to tensor<4xi32>
+  %back = arith.bitcast %b : tensor<4xi32> to tensor<4xf32>
+  %nan = math.isnan %f : tensor<4xf32>
+  %u = arith.uitofp %h : tensor<4xi8> to tensor<4xf32>
+  %z = arith.extui %h : tensor<4xi8> to tensor<4xi64>
+  return %b, %back, %nan, %u, %z
+      : tensor<4xi32>, tensor<4xf32>, tensor<4xi1>, tensor<4xf32>, tensor<4xi64>
+}
+)mlir";
+  HostTensor f = HostTensor::fromDoubles(DType::F32, {4}, {1.0, -2.0, NAN, 0});
+  HostTensor h = HostTensor::fromInt64s(DType::I8, {4}, {-1, 5, -128, 0});
+  ASSERT_EXPECTED(r, run(source, "bits", {f, h}));
+  EXPECT_EQ(r[0].getInt64(0), 0x3f800000);
+  EXPECT_EQ(r[0].getInt64(1), static_cast<int32_t>(0xc0000000));
+  EXPECT_EQ(r[1].getDouble(1), -2.0);
+  EXPECT_TRUE(std::isnan(r[1].getDouble(2)));
+  expectClose(r[2], {0, 0, 1, 0}, 0);
+  expectClose(r[3], {255, 5, 128, 0}, 0);
+  expectClose(r[4], {255, 5, 128, 0}, 0);
+}
+
 constexpr const char *kDynamic = R"mlir(
 #id = affine_map<(i, j) -> (i, j)>
 #idx = affine_map<(i) -> (i floordiv 2)>
@@ -800,6 +850,18 @@ func.func @buffers(%x: memref<4xf32>) {
 func.func @strange(%x: tensor<4xi16>) -> tensor<4xi16> {
   return %x : tensor<4xi16>
 }
+func.func @mismatch(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%y : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+func.func @huge(%n: index) -> tensor<?x?xf32> {
+  %e = tensor.empty(%n, %n) : tensor<?x?xf32>
+  return %e : tensor<?x?xf32>
+}
 )mlir";
   ASSERT_TRUE(parse(source)) << diagnostics;
   auto expectError = [&](llvm::StringRef name, llvm::ArrayRef<HostTensor> in,
@@ -821,10 +883,55 @@ func.func @strange(%x: tensor<4xi16>) -> tensor<4xi16> {
               "argument 0 expects 'memref<4xf32>', got f32[4]");
   expectError("strange", {HostTensor(DType::F32, {4})},
               "argument 0 expects 'tensor<4xi16>', got f32[4]");
+  expectError("mismatch",
+              {HostTensor(DType::F32, {3}), HostTensor(DType::F32, {4})},
+              "'linalg.generic' op has loop dimension 0 sized both 3 and 4");
+  expectError("huge", {HostTensor::getScalar(DType::I64, int64_t(1) << 30)},
+              "more than the CPU reference allocates");
   // Wrong inputs are errors too.
   expectError("body", {HostTensor(DType::I32, {5})},
               "argument 0 expects 'tensor<4xi32>', got i32[5]");
   expectError("body", {}, "takes 1 arguments, got 0");
+}
+
+TEST_F(ReferenceTest, LargeGenericsSplitAcrossThreads) {
+  // Big enough that the interpreter splits the rows (elementwise) and the
+  // lanes of a row reduction across threads; results must not change.
+  const char *source = R"mlir(
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+func.func @big(%x: tensor<1024x96xf32>) -> (tensor<1024x96xf32>, tensor<1024xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1024x96xf32>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<1024x96xf32>) outs(%e : tensor<1024x96xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = math.tanh %in : f32
+    linalg.yield %r : f32
+  } -> tensor<1024x96xf32>
+  %r0 = tensor.empty() : tensor<1024xf32>
+  %rz = linalg.fill ins(%zero : f32) outs(%r0 : tensor<1024xf32>) -> tensor<1024xf32>
+  %s = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%t : tensor<1024x96xf32>) outs(%rz : tensor<1024xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %sq = arith.mulf %in, %in : f32
+    %r = arith.addf %sq, %acc : f32
+    linalg.yield %r : f32
+  } -> tensor<1024xf32>
+  return %t, %s : tensor<1024x96xf32>, tensor<1024xf32>
+}
+)mlir";
+  HostTensor x = HostTensor::random(DType::F32, {1024, 96}, 81, {-3, 3});
+  ASSERT_EXPECTED(r, run(source, "big", {x}));
+  for (int i = 0; i < 1024; ++i) {
+    float sum = 0; // the payload's own f32 arithmetic, in loop order
+    for (int j = 0; j < 96; ++j) {
+      float t = static_cast<float>(std::tanh(at2(x, i, j)));
+      ASSERT_EQ(at2(r[0], i, j), t);
+      sum = t * t + sum;
+    }
+    ASSERT_EQ(r[1].getDouble(i), sum) << i;
+  }
 }
 
 TEST_F(ReferenceTest, LargeMatmulUsesTheGemm) {

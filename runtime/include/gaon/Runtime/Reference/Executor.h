@@ -67,12 +67,25 @@ class FuncOp;
 
 namespace gaon::runtime::reference {
 
+/// How the ops of an execution ran (measured counts).
+struct ExecuteStats {
+  /// Ops executed (not counting ops inside bodies).
+  int64_t ops = 0;
+  /// linalg ops that ran on a kernel fast path (GEMM, conv2d, pool2d,
+  /// strided copy, fill, softmax).
+  int64_t linalgOnKernels = 0;
+  /// linalg ops that ran through the payload interpreter.
+  int64_t linalgInterpreted = 0;
+};
+
 struct ExecuteOptions {
   /// Called after every op of the executed functions (not ops inside linalg
   /// or pad bodies) with the op and its results, scalars as rank-0 tensors.
   /// Used to dump every intermediate tensor (gaon-run --dump-layers).
   std::function<void(mlir::Operation *, llvm::ArrayRef<HostTensor>)>
       onOpExecuted;
+  /// When set, incremented with how every op ran.
+  ExecuteStats *stats = nullptr;
 };
 
 /// Runs `func` on `inputs` (one per argument, matching its tensor or scalar
