@@ -120,6 +120,19 @@ importMLIRFile(StringRef path, const ImportOptions &options,
   if (!hasFunction)
     return emitError(module->getLoc())
            << "'" << path << "' defines no function to run";
+  if (options.weightsFromArg >= 0) {
+    func::FuncOp main = module->lookupSymbol<func::FuncOp>("main");
+    if (!main)
+      return emitError(module->getLoc())
+             << "--weights-from-arg needs a function @main in '" << path << "'";
+    Builder b(&context);
+    for (unsigned i = 0; i < main.getNumArguments(); ++i)
+      main.setArgAttr(
+          i, "gaon.kind",
+          b.getStringAttr(static_cast<int>(i) >= options.weightsFromArg
+                              ? "weight"
+                              : "input"));
+  }
   if (options.lowerTosa && failed(lowerTosa(*module)))
     return emitError(module->getLoc())
            << "lowering TOSA to linalg failed for '" << path << "'";

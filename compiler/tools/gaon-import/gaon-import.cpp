@@ -12,6 +12,7 @@
 #include "gaon/Frontend/ModelStats.h"
 #include "gaon/Models/Zoo.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
@@ -49,6 +50,10 @@ static cl::opt<bool> foldInputValues(
     cl::desc("ONNX: treat --input-value inputs as constants everywhere (fold "
              "computations on them)"),
     cl::cat(category));
+static cl::opt<int> weightsFromArg(
+    "weights-from-arg",
+    cl::desc(".mlir: arguments of @main from this index on are weights"),
+    cl::init(-1), cl::cat(category));
 static cl::opt<bool> noLowerTosa("no-lower-tosa",
                                  cl::desc(".mlir: keep TOSA ops as they are"),
                                  cl::cat(category));
@@ -142,6 +147,10 @@ int main(int argc, char **argv) {
   for (const char *&arg : args)
     if (llvm::StringRef(arg) == "--stats" || llvm::StringRef(arg) == "-stats")
       arg = "--model-stats";
+  // --mlir-print-debuginfo and friends work (hidden from --help); op
+  // locations name the layers of zoo models and the nodes of ONNX models.
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       args.size(), args.data(),
@@ -160,6 +169,7 @@ int main(int argc, char **argv) {
   options.weightsAsArguments = weightsAsArgs;
   options.lowerTosa = !noLowerTosa;
   options.foldInputValues = foldInputValues;
+  options.weightsFromArg = weightsFromArg;
   if (!parsePairs(dims, "dim",
                   [&](llvm::StringRef name, llvm::StringRef value) {
                     int64_t v;

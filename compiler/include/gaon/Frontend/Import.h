@@ -56,6 +56,10 @@ struct ImportOptions {
   /// values computed from them (a Range bound from a Cast of an input) fold
   /// too. Inputs no op reads at run time leave @main.
   bool foldInputValues = false;
+  /// .mlir input: arguments of @main from this index on are weights
+  /// (torch-mlir passes parameters after the inputs); they get gaon.kind =
+  /// "weight", the others gaon.kind = "input". Negative: leave untagged.
+  int weightsFromArg = -1;
   /// .mlir input: lower TOSA to linalg (tosa-to-linalg-named, tosa-to-linalg,
   /// tosa-to-arith, tosa-to-tensor, canonicalize).
   bool lowerTosa = true;
