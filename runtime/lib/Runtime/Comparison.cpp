@@ -210,9 +210,14 @@ private:
     if (!executable)
       return executable.takeError();
 
+    // A backend that times without data gets no buffers in a timing-only
+    // run: the inputs of a large model need not exist anywhere.
+    bool withData = computeValues || !backend.getInfo().timesWithoutData;
     std::vector<std::unique_ptr<DeviceBuffer>> inputBuffers, outputBuffers;
     std::vector<DeviceBuffer *> inputPointers, outputPointers;
-    for (auto [index, tensor] : llvm::enumerate(inputs)) {
+    llvm::ArrayRef<HostTensor> uploaded =
+        withData ? inputs : llvm::ArrayRef<HostTensor>();
+    for (auto [index, tensor] : llvm::enumerate(uploaded)) {
       auto buffer = backend.allocate(model.inputs[index]);
       if (!buffer)
         return buffer.takeError();
@@ -221,7 +226,10 @@ private:
       inputPointers.push_back(buffer->get());
       inputBuffers.push_back(std::move(*buffer));
     }
-    for (const TensorSpec &spec : model.outputs) {
+    llvm::ArrayRef<TensorSpec> outputSpecs =
+        withData ? llvm::ArrayRef<TensorSpec>(model.outputs)
+                 : llvm::ArrayRef<TensorSpec>();
+    for (const TensorSpec &spec : outputSpecs) {
       auto buffer = backend.allocate(spec);
       if (!buffer)
         return buffer.takeError();
@@ -342,14 +350,29 @@ llvm::Expected<RunReport> gaon::runtime::runComparison(
   }
   report.baseline = baseline->getInfo().name;
 
-  auto inputs = makeInputs(model, options, &report.inputs);
-  if (!inputs)
-    return inputs.takeError();
+  // Inputs exist only if some backend computes values or needs data to
+  // time the model.
+  bool computeValues = (options.checkValues && reference) ||
+                       !options.outputDirectory.empty() ||
+                       !options.layerDirectory.empty();
+  bool needData = computeValues || llvm::any_of(backends, [](Backend *backend) {
+                    return !backend->getInfo().timesWithoutData;
+                  });
+  std::vector<HostTensor> inputs;
+  if (needData) {
+    auto made = makeInputs(model, options, &report.inputs);
+    if (!made)
+      return made.takeError();
+    inputs = std::move(*made);
+  } else {
+    for (const TensorSpec &spec : model.inputs)
+      report.inputs.push_back({spec, "none (timing only)"});
+  }
   if (!options.outputDirectory.empty()) {
     std::string directory = options.outputDirectory + "/inputs";
     if (llvm::Error error = createDirectory(directory))
       return std::move(error);
-    for (auto [index, tensor] : llvm::enumerate(*inputs))
+    for (auto [index, tensor] : llvm::enumerate(inputs))
       if (llvm::Error error = writeNpy(
               directory + "/input" + std::to_string(index) + ".npy", tensor))
         return std::move(error);
@@ -372,10 +395,8 @@ llvm::Expected<RunReport> gaon::runtime::runComparison(
     BackendRecord record;
     std::vector<HostTensor> outputs;
     BackendRun run(model, *backend, options, label);
-    bool computeValues = check || !options.outputDirectory.empty() ||
-                         !options.layerDirectory.empty();
     if (llvm::Error error =
-            run.run(*inputs, computeValues,
+            run.run(inputs, computeValues,
                     isReference ? nullptr : &referenceLayers, record, outputs))
       return std::move(error);
     record.isReference = isReference;

@@ -6,14 +6,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
-#include "mlir/IR/Verifier.h"
-#include "mlir/Parser/Parser.h"
 
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace gaon::runtime;
@@ -122,6 +117,14 @@ gaon::runtime::makeModel(mlir::OwningOpRef<mlir::ModuleOp> module,
     return outputs.takeError();
   model.inputs = std::move(*inputs);
   model.outputs = std::move(*outputs);
+  for (auto [index, spec] : llvm::enumerate(model.inputs))
+    if (auto name =
+            function->getArgAttrOfType<mlir::StringAttr>(index, "gaon.name"))
+      spec.name = name.getValue().str();
+  for (auto [index, spec] : llvm::enumerate(model.outputs))
+    if (auto name =
+            function->getResultAttrOfType<mlir::StringAttr>(index, "gaon.name"))
+      spec.name = name.getValue().str();
   if (!model.inputs.empty() && !model.inputs.front().shape.empty()) {
     model.workPerRun = static_cast<double>(model.inputs.front().shape.front());
     model.workSource = "dim 0 of argument 0";
@@ -131,24 +134,4 @@ gaon::runtime::makeModel(mlir::OwningOpRef<mlir::ModuleOp> module,
   }
   model.module = std::move(module);
   return model;
-}
-
-llvm::Expected<Model> gaon::runtime::loadMlirModel(llvm::StringRef path,
-                                                   mlir::MLIRContext &context,
-                                                   llvm::StringRef entry) {
-  auto file = llvm::MemoryBuffer::getFileOrSTDIN(path);
-  if (std::error_code error = file.getError())
-    return llvm::createStringError(error, "cannot read '" + path.str() +
-                                              "': " + error.message());
-  llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
-  std::string diagnostics;
-  llvm::raw_string_ostream diagnosticStream(diagnostics);
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context,
-                                           diagnosticStream);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module || mlir::failed(mlir::verify(*module)))
-    return llvm::createStringError(llvm::StringRef(diagnostics).rtrim().str());
-  return makeModel(std::move(module), path, entry);
 }

@@ -54,10 +54,14 @@ void gaon::runtime::printTable(const RunReport &report, llvm::raw_ostream &os) {
 
   os << "model " << report.model << " (" << report.source << ", @"
      << report.entry << "); inputs: ";
-  bool random = llvm::all_of(report.inputs, [](const InputRecord &input) {
-    return llvm::StringRef(input.source).starts_with("random");
-  });
-  if (random)
+  auto allFrom = [&](llvm::StringRef prefix) {
+    return llvm::all_of(report.inputs, [&](const InputRecord &input) {
+      return llvm::StringRef(input.source).starts_with(prefix);
+    });
+  };
+  if (allFrom("none"))
+    os << "none (timing only)";
+  else if (allFrom("random"))
     os << "random, seed " << report.seed;
   else
     os << "from files and seed " << report.seed;

@@ -10,7 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "gaon/Frontend/Import.h"
+#include "gaon/Frontend/ModelStats.h"
 #include "gaon/InitAll.h"
+#include "gaon/Models/Zoo.h"
 #include "gaon/Runtime/Backends.h"
 #include "gaon/Runtime/Comparison.h"
 #include "gaon/Runtime/Model.h"
@@ -34,9 +37,10 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("gaon-run options");
 
-static cl::opt<std::string> modelArgument(cl::Positional, cl::Required,
-                                          cl::desc("<model.mlir>"),
-                                          cl::cat(category));
+static cl::opt<std::string>
+    modelArgument(cl::Positional, cl::Required,
+                  cl::desc("<model.mlir | model.onnx | zoo model name>"),
+                  cl::cat(category));
 static cl::list<std::string>
     backendSpecs("backends", cl::CommaSeparated,
                  cl::desc("Backends to run, comma-separated (default: cpu)"),
@@ -96,6 +100,49 @@ static cl::opt<bool>
               cl::cat(category));
 static cl::opt<bool> quiet("quiet", cl::desc("Do not print the table"),
                            cl::cat(category));
+// The model's import (as gaon-import takes them).
+static cl::OptionCategory
+    importCategory("model import options (as gaon-import)");
+static cl::opt<bool>
+    stats("model-stats",
+          cl::desc("(--stats) Print the model's parameters, FLOPs and bytes "
+                   "(per phase for LLMs) and exit"),
+          cl::cat(importCategory));
+static cl::opt<std::string>
+    phase("phase", cl::desc("Zoo LLMs: prefill (default) or decode"),
+          cl::cat(importCategory));
+static cl::opt<std::string>
+    precision("precision", cl::desc("Zoo: fp32, bf16, fp8 or int8 (W8A16)"),
+              cl::cat(importCategory));
+static cl::opt<int64_t> batch("batch", cl::desc("Zoo: batch size"), cl::init(1),
+                              cl::cat(importCategory));
+static cl::opt<int64_t> seq("seq", cl::desc("Zoo: tokens of a prefill"),
+                            cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> kv("kv", cl::desc("Zoo decode: KV-cache length"),
+                           cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> layers("layers",
+                               cl::desc("Zoo, reduced: number of layers"),
+                               cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> hidden("hidden", cl::desc("Zoo, reduced: hidden size"),
+                               cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> heads("heads", cl::desc("Zoo, reduced: heads"),
+                              cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> kvHeads("kv-heads", cl::desc("Zoo, reduced: KV heads"),
+                                cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> ffn("ffn", cl::desc("Zoo, reduced: FFN size"),
+                            cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> vocab("vocab", cl::desc("Zoo, reduced: vocabulary"),
+                              cl::init(0), cl::cat(importCategory));
+static cl::opt<int64_t> image("image", cl::desc("Zoo CNN/ViT: image side"),
+                              cl::init(0), cl::cat(importCategory));
+static cl::opt<bool> weightsAsArgs(
+    "weights-as-args",
+    cl::desc("ONNX: floating-point initializers become arguments"),
+    cl::cat(importCategory));
+static cl::list<std::string>
+    dims("dim", cl::desc("ONNX: size of a symbolic input dimension"),
+         cl::value_desc("name=size"), cl::cat(importCategory));
+
 static cl::opt<cl::boolOrDefault>
     progress("progress",
              cl::desc("Show a progress line on stderr (default: when stderr "
@@ -148,28 +195,118 @@ private:
 };
 
 int fail(llvm::Error error) {
-  llvm::WithColor::error(llvm::errs(), "gaon-run")
-      << llvm::toString(std::move(error)) << "\n";
+  std::string text = llvm::toString(std::move(error));
+  // Import errors arrive as "file:line: error: ..." already.
+  if (llvm::StringRef(text).contains(": error: ") ||
+      llvm::StringRef(text).starts_with("error: "))
+    llvm::errs() << text << "\n";
+  else
+    llvm::WithColor::error(llvm::errs(), "gaon-run") << text << "\n";
   return 1;
 }
 
+/// The import options the command line gives.
+llvm::Expected<gaon::frontend::ImportOptions> getImportOptions() {
+  gaon::frontend::ImportOptions options;
+  options.weightsAsArguments = weightsAsArgs;
+  for (const std::string &entry : dims) {
+    auto [name, value] = llvm::StringRef(entry).split('=');
+    int64_t size;
+    if (name.empty() || value.getAsInteger(10, size) || size < 1)
+      return llvm::createStringError("malformed --dim '" + entry +
+                                     "' (expected name=size)");
+    options.dimBindings[name] = size;
+  }
+  gaon::models::ZooOptions &zoo = options.zoo;
+  if (!phase.empty() && !(zoo.phase = gaon::models::parsePhase(phase)))
+    return llvm::createStringError("unknown --phase '" + phase +
+                                   "' (prefill, decode or forward)");
+  if (!precision.empty() &&
+      !(zoo.precision = gaon::models::parsePrecision(precision)))
+    return llvm::createStringError("unknown --precision '" + precision +
+                                   "' (fp32, bf16, fp8 or int8)");
+  zoo.batch = batch;
+  zoo.seqLen = seq;
+  zoo.kvLen = kv;
+  zoo.layers = layers;
+  zoo.hidden = hidden;
+  zoo.heads = heads;
+  zoo.kvHeads = kvHeads;
+  zoo.ffn = ffn;
+  zoo.vocab = vocab;
+  zoo.image = image;
+  return options;
+}
+
+/// Imports the model (a file or a zoo name) and, for zoo models, counts
+/// its work in tokens (LLMs) or items.
 llvm::Expected<Model> loadModel(llvm::StringRef argument,
+                                const gaon::frontend::ImportOptions &options,
                                 mlir::MLIRContext &context) {
-  llvm::StringRef extension = llvm::sys::path::extension(argument);
-  if (extension == ".mlir" || argument == "-")
-    return loadMlirModel(argument, context, entry);
-  return llvm::createStringError(
-      "cannot load '" + argument.str() +
-      "': gaon-run takes a .mlir file (linalg/tosa on tensors)");
+  auto module = gaon::frontend::importModel(argument, options, context);
+  if (!module)
+    return module.takeError();
+  auto model = makeModel(std::move(*module), argument, entry);
+  if (!model || !gaon::models::isZooModel(argument))
+    return model;
+  auto config = gaon::models::resolveConfig(argument, options.zoo);
+  if (!config)
+    return config.takeError();
+  model->name = config->name;
+  if (config->isLLM()) {
+    model->name += "-" + gaon::models::phaseName(config->phase).str();
+    model->workUnit = "tokens";
+    model->workPerRun = double(config->batch * config->tokens());
+    model->workSource = "batch " + std::to_string(config->batch) + " x " +
+                        std::to_string(config->tokens()) + " token" +
+                        (config->tokens() == 1 ? "" : "s") + " (" +
+                        gaon::models::phaseName(config->phase).str() + ")";
+  } else {
+    model->workPerRun = double(config->batch);
+    model->workSource = "batch " + std::to_string(config->batch);
+  }
+  return model;
+}
+
+/// --stats: the counts of the model (both phases of an LLM zoo model
+/// unless --phase picks one).
+int printModelStats(llvm::StringRef argument,
+                    gaon::frontend::ImportOptions options,
+                    mlir::MLIRContext &context) {
+  llvm::SmallVector<std::optional<gaon::models::Phase>> phases = {
+      options.zoo.phase};
+  if (gaon::models::isZooModel(argument) && !options.zoo.phase) {
+    auto config = gaon::models::resolveConfig(argument, options.zoo);
+    if (!config)
+      return fail(config.takeError());
+    if (config->isLLM())
+      phases = {gaon::models::Phase::Prefill, gaon::models::Phase::Decode};
+  }
+  for (std::optional<gaon::models::Phase> phase : phases) {
+    options.zoo.phase = phase;
+    auto model = loadModel(argument, options, context);
+    if (!model)
+      return fail(model.takeError());
+    llvm::outs() << model->name << " (" << model->workSource
+                 << "; counted from the IR)\n";
+    gaon::frontend::printStats(gaon::frontend::computeStats(*model->module),
+                               llvm::outs());
+  }
+  return 0;
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  // LLVM owns -stats (its pass statistics); --stats means the model's.
+  std::vector<const char *> args(argv, argv + argc);
+  for (const char *&arg : args)
+    if (llvm::StringRef(arg) == "--stats" || llvm::StringRef(arg) == "-stats")
+      arg = "--model-stats";
+  cl::HideUnrelatedOptions({&category, &importCategory});
   cl::ParseCommandLineOptions(
-      argc, argv,
+      args.size(), args.data(),
       "gaon-run: run one model on several backends, check every backend's "
       "outputs against the CPU reference and compare their performance.\n\n" +
           getBackendSpecHelp());
@@ -179,7 +316,12 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
-  auto model = loadModel(modelArgument, context);
+  auto importOptions = getImportOptions();
+  if (!importOptions)
+    return fail(importOptions.takeError());
+  if (stats)
+    return printModelStats(modelArgument, *importOptions, context);
+  auto model = loadModel(modelArgument, *importOptions, context);
   if (!model)
     return fail(model.takeError());
 

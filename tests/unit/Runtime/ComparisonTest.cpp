@@ -168,6 +168,25 @@ TEST_F(ComparisonTest, WithoutCheckingNoBackendComputesValues) {
   }
 }
 
+TEST_F(ComparisonTest, TimingOnlyRunsOfDataFreeBackendsMakeNoInputs) {
+  FakeBehaviour modeled;
+  modeled.timesWithoutData = true;
+  modeled.provenance = Provenance::Modeled;
+  FakeBackend a("cuda:a", modeled), b("npu:b", modeled);
+  ComparisonOptions options;
+  options.checkValues = false;
+  RunReport report = run({&a, &b}, nullptr, options);
+  ASSERT_EQ(report.inputs.size(), 1u);
+  EXPECT_EQ(report.inputs[0].source, "none (timing only)");
+  EXPECT_EQ(a.executions, 1u);
+  EXPECT_EQ(report.backends[1].execution->notes[0], "timed without data");
+
+  // A backend that needs data to time (the CPU) brings the inputs back.
+  FakeBackend cpu("cpu", {});
+  RunReport mixed = run({&cpu, &a}, &cpu, options);
+  EXPECT_EQ(mixed.inputs[0].source, "random(seed=0)");
+}
+
 TEST_F(ComparisonTest, FailingBackendIsRecordedAndOthersRun) {
   FakeBackend cpu("cpu", {});
   FakeBehaviour failing;

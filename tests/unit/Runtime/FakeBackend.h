@@ -25,6 +25,8 @@ struct FakeBehaviour {
   double addError = 0;
   /// Run timing only: no values.
   bool timingOnly = false;
+  /// Times without data (BackendInfo::timesWithoutData).
+  bool timesWithoutData = false;
   /// Fail to compile with this message.
   std::string compileError;
   double latency = 1e-3;
@@ -58,13 +60,20 @@ public:
                                     llvm::ArrayRef<DeviceBuffer *> inputs,
                                     llvm::ArrayRef<DeviceBuffer *> outputs,
                                     const ExecuteOptions &options) override {
+    ++executions;
+    Execution execution;
+    if (inputs.empty() && outputs.empty() && behaviour.timesWithoutData &&
+        !options.computeValues) {
+      execution.latencySeconds = {behaviour.latency, behaviour.provenance};
+      execution.notes.push_back("timed without data");
+      return execution;
+    }
     if (llvm::Error error =
             checkBuffers(inputs, executable.getInputs(), "input"))
       return std::move(error);
     if (llvm::Error error =
             checkBuffers(outputs, executable.getOutputs(), "output"))
       return std::move(error);
-    Execution execution;
     execution.latencySeconds = {behaviour.latency, behaviour.provenance};
     execution.opProvenance = behaviour.provenance;
     execution.roofline = behaviour.roofline;
@@ -111,6 +120,8 @@ public:
     return execution;
   }
 
+  unsigned executions = 0;
+
 private:
   static BackendInfo makeInfo(std::string name,
                               const FakeBehaviour &behaviour) {
@@ -120,6 +131,7 @@ private:
     info.timing = behaviour.provenance;
     info.computesValues = !behaviour.timingOnly;
     info.exposesLayers = true;
+    info.timesWithoutData = behaviour.timesWithoutData;
     return info;
   }
 

@@ -45,6 +45,10 @@ struct BackendInfo {
   /// True if execute() can hand out intermediate tensors
   /// (ExecuteOptions::onLayer).
   bool exposesLayers = false;
+  /// True if execute() times the model without data when values are not
+  /// asked for (it then takes empty input and output lists), so a caller
+  /// need not materialise the inputs of a large model.
+  bool timesWithoutData = false;
   /// What the user should know about how it runs ("no CUDA driver found
   /// (libcuda.so.1): reporting modeled H100 figures").
   std::vector<std::string> notes;
@@ -88,7 +92,8 @@ struct LayerTensor {
 
 struct ExecuteOptions {
   /// Compute output values. Without it a backend may run timing only (the
-  /// NPU simulator's timing mode), leaving the output buffers untouched.
+  /// NPU simulator's timing mode), leaving the output buffers untouched;
+  /// one with BackendInfo::timesWithoutData then takes empty buffer lists.
   bool computeValues = true;
   /// Called with every intermediate tensor the backend can expose, in
   /// execution order; an error it returns stops the execution.

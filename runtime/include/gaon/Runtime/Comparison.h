@@ -8,7 +8,9 @@
 // collects the figures into a RunReport.
 //
 // Inputs: argument i is HostTensor::random(dtype, shape, deriveSeed(seed,
-// i)) unless a .npy file is given for it. Layer dumps go to
+// i)) unless a .npy file is given for it: uniform in [-1, 1) for float
+// types, and in {0, 1} for integer types (which are often indices: token
+// ids, token types, masks). Layer dumps go to
 // <layerDirectory>/<backend>/NNNN-<op>-r<result>.npy with an index.json;
 // outputs to <outputDirectory>/<backend>/output<i>.npy, inputs to
 // <outputDirectory>/inputs/input<i>.npy.

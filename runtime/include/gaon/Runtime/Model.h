@@ -61,17 +61,12 @@ llvm::Expected<std::vector<TensorSpec>> getTensorSpecs(mlir::TypeRange types,
 llvm::Expected<mlir::func::FuncOp> findEntry(mlir::ModuleOp module,
                                              llvm::StringRef entry);
 
-/// Makes a Model of `module`: finds the entry, reads its signature, and
-/// sets the work per run to the leading dimension of the first input (the
-/// batch), saying so in workSource.
+/// Makes a Model of `module`: finds the entry, reads its signature (tensor
+/// names from the gaon.name argument and result attributes the importer
+/// sets), and sets the work per run to the leading dimension of the first
+/// input (the batch), saying so in workSource.
 llvm::Expected<Model> makeModel(mlir::OwningOpRef<mlir::ModuleOp> module,
                                 llvm::StringRef source, llvm::StringRef entry);
-
-/// Parses and verifies the .mlir file at `path` into `context` (which must
-/// have Gaon's dialects registered) and makes a Model of it.
-llvm::Expected<Model> loadMlirModel(llvm::StringRef path,
-                                    mlir::MLIRContext &context,
-                                    llvm::StringRef entry = "");
 
 } // namespace gaon::runtime
 
