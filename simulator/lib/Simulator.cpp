@@ -509,7 +509,9 @@ void SimulatorImpl::finishStep(uint32_t queueIndex) {
   if (memory && !failure) {
     const Command &command = program.commands[step.command];
     if (llvm::Error error = memory->execute(command, program.getViews(command)))
-      failure = llvm::toString(std::move(error));
+      failure = program.describeCommand(step.command) +
+                ": error: " + stringifyCommandKind(command.kind).str() + ": " +
+                llvm::toString(std::move(error));
   }
   queue.state = Queue::State::Ready;
   ++queue.next;
