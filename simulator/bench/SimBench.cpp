@@ -35,6 +35,15 @@ ChipConfig loadOrDie(llvm::StringRef preset,
   return *chip;
 }
 
+/// The value of `result`, or null after reporting its error on `state`.
+template <typename T>
+T *valueOrSkip(benchmark::State &state, llvm::Expected<T> &result) {
+  if (result)
+    return &*result;
+  state.SkipWithError(llvm::toString(result.takeError()).c_str());
+  return nullptr;
+}
+
 double getMaxRssMiB() {
   rusage usage;
   getrusage(RUSAGE_SELF, &usage);
@@ -112,10 +121,8 @@ void BM_TimingCommandsPerSecond(benchmark::State &state) {
   uint64_t cycles = 0;
   for (auto _ : state) {
     llvm::Expected<Report> report = simulate(program, chip);
-    if (!report) {
-      state.SkipWithError(llvm::toString(report.takeError()).c_str());
+    if (!valueOrSkip(state, report))
       return;
-    }
     cycles = report->cycles;
     benchmark::DoNotOptimize(cycles);
   }
@@ -163,15 +170,11 @@ void BM_ResNet18ConvLayers(benchmark::State &state) {
       layer.gemm = conv.toGemm();
       llvm::Expected<Program> program =
           buildLayerProgram(layer, chip, DType::BF16);
-      if (!program) {
-        state.SkipWithError(llvm::toString(program.takeError()).c_str());
+      if (!valueOrSkip(state, program))
         return;
-      }
       llvm::Expected<Report> report = simulate(*program, chip);
-      if (!report) {
-        state.SkipWithError(llvm::toString(report.takeError()).c_str());
+      if (!valueOrSkip(state, report))
         return;
-      }
       cycles += report->cycles;
       commands += program->commands.size();
     }
@@ -195,10 +198,8 @@ void BM_LoadBinaryProgram(benchmark::State &state) {
   writeProgramBinary(program, os);
   for (auto _ : state) {
     llvm::Expected<Program> loaded = parseProgramBinary(bytes, "bench.npub");
-    if (!loaded) {
-      state.SkipWithError(llvm::toString(loaded.takeError()).c_str());
+    if (!valueOrSkip(state, loaded))
       return;
-    }
     benchmark::DoNotOptimize(loaded->commands.data());
   }
   state.SetItemsProcessed(int64_t(state.iterations()) *
@@ -230,10 +231,8 @@ void BM_CyclesDoNotCostMemory(benchmark::State &state) {
   uint64_t cycles = 0;
   for (auto _ : state) {
     llvm::Expected<Report> report = simulate(program, chip);
-    if (!report) {
-      state.SkipWithError(llvm::toString(report.takeError()).c_str());
+    if (!valueOrSkip(state, report))
       return;
-    }
     cycles = report->cycles;
   }
   state.counters["simulated_cycles"] = double(cycles);
