@@ -343,11 +343,25 @@ void SimulatorImpl::planDmas(Queue &queue, uint32_t queueIndex) {
   constexpr size_t kBatch = 32;
   queue.planBase = queue.next;
   queue.plans.assign(std::min(kBatch, queue.steps.size() - queue.next), Flow());
+  const Step *steps = queue.steps.data() + queue.next;
+  // Fetch the commands, then their views, with independent loads.
+  for (size_t i = 0; i < queue.plans.size(); ++i)
+    __builtin_prefetch(&program.commands[steps[i].command]);
+  for (size_t i = 0; i < queue.plans.size(); ++i) {
+    const char *views = reinterpret_cast<const char *>(
+        program.views.data() + program.commands[steps[i].command].firstView);
+    for (size_t line = 0; line < 2 * sizeof(View); line += 64)
+      __builtin_prefetch(views + line);
+  }
   for (size_t i = 0; i < queue.plans.size(); ++i) {
     const Step &step = queue.steps[queue.next + i];
     priceDma(program.commands[step.command], queueIndex, queue.plans[i],
              ops[step.op]);
   }
+  // The next batch's commands will be needed first: fetch them now.
+  size_t end = std::min(queue.steps.size(), queue.next + 2 * kBatch);
+  for (size_t i = queue.next + kBatch; i < end; ++i)
+    __builtin_prefetch(&program.commands[queue.steps[i].command]);
 }
 
 llvm::Error SimulatorImpl::setUp() {
