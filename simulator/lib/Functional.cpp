@@ -2,7 +2,7 @@
 
 #include "Functional.h"
 
-#include <cstring>
+#include "gaon/Kernels/Ops.h"
 
 using namespace gaon::sim;
 
@@ -15,51 +15,56 @@ FunctionalMemory::FunctionalMemory(const Program &program,
   sram.resize(size_t(program.chips) * size_t(chip.cores));
 }
 
-uint8_t *FunctionalMemory::getBase(const View &view) {
+std::byte *FunctionalMemory::getBase(const View &view) {
   if (view.space == MemorySpace::Dram)
-    return dram[view.buffer].data() + view.offset * getByteWidth(view.dtype);
+    return reinterpret_cast<std::byte *>(dram[view.buffer].data()) +
+           view.offset * getByteWidth(view.dtype);
   std::vector<uint8_t> &storage =
       sram[size_t(view.chip) * size_t(chip.cores) + view.core];
   if (storage.empty())
     storage.assign(size_t(chip.core.sram.bytes), 0);
-  return storage.data() + view.offset;
+  return reinterpret_cast<std::byte *>(storage.data()) + view.offset;
 }
 
-/// Calls `body(targetOffset, sourceOffset)` (in elements) for every element
-/// of two views of one shape, in row-major order.
-template <typename Body>
-static void forEachElement(const View &a, const View &b, Body body) {
-  std::array<int64_t, kMaxRank> index{};
-  int64_t count = a.getNumElements();
-  for (int64_t n = 0; n < count; ++n) {
-    int64_t offsetA = 0, offsetB = 0;
-    for (unsigned d = 0; d < a.rank; ++d) {
-      offsetA += index[d] * a.strides[d];
-      offsetB += index[d] * b.strides[d];
-    }
-    body(offsetA, offsetB);
-    for (int d = int(a.rank) - 1; d >= 0; --d) {
-      if (++index[d] < a.shape[d])
-        break;
-      index[d] = 0;
-    }
-  }
+/// The kernels' view of `view`'s bytes.
+static gaon::kernels::View toKernelView(std::byte *base, const View &view) {
+  static constexpr gaon::kernels::DType types[] = {
+      gaon::kernels::DType::F32,    gaon::kernels::DType::F16,
+      gaon::kernels::DType::BF16,   gaon::kernels::DType::F8E4M3FN,
+      gaon::kernels::DType::F8E5M2, gaon::kernels::DType::I8,
+      gaon::kernels::DType::I32};
+  return gaon::kernels::View(base, types[unsigned(view.dtype)], view.getShape(),
+                             view.getStrides());
 }
 
 llvm::Error FunctionalMemory::execute(const Command &command,
                                       llvm::ArrayRef<View> views) {
-  if (command.kind == CommandKind::Dma) {
-    const View &source = views[0], &target = views[1];
-    int64_t width = getByteWidth(source.dtype);
-    const uint8_t *from = getBase(source);
-    uint8_t *to = getBase(target);
-    forEachElement(target, source, [&](int64_t t, int64_t s) {
-      std::memmove(to + t * width, from + s * width, size_t(width));
-    });
-    return llvm::Error::success();
+  namespace k = gaon::kernels;
+  llvm::SmallVector<k::View, 3> operands;
+  for (const View &view : views)
+    operands.push_back(toKernelView(getBase(view), view));
+  switch (command.kind) {
+  case CommandKind::Dma:
+    return k::copy(operands[0], operands[1]);
+  case CommandKind::Matmul:
+    return k::matmul(operands[0], command.transposeLhs, operands[1],
+                     command.transposeRhs, operands[2], command.accumulate);
+  case CommandKind::VectorUnary:
+    return k::unary(k::UnaryKind(command.opKind), operands[0], operands[1]);
+  case CommandKind::VectorBinary:
+    return k::binary(k::BinaryKind(command.opKind), operands[0], operands[1],
+                     operands[2]);
+  case CommandKind::VectorScalar:
+    return k::scalar(k::BinaryKind(command.opKind), operands[0], command.scalar,
+                     command.reversed, operands[1]);
+  case CommandKind::VectorReduce:
+    return k::reduce(k::ReduceKind(command.opKind), operands[0], operands[1],
+                     command.axis, command.accumulate);
+  case CommandKind::VectorCast:
+    return k::cast(operands[0], operands[1]);
+  case CommandKind::VectorFill:
+    return k::fill(command.scalar, operands[0]);
   }
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "functional mode cannot execute " +
-                                     stringifyCommandKind(command.kind) +
-                                     " yet");
+                                 "unknown command kind");
 }

@@ -15,6 +15,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
+#include <cstddef>
 #include <vector>
 
 namespace gaon::sim {
@@ -34,7 +35,7 @@ public:
 
 private:
   /// Address of element 0 of `view`.
-  uint8_t *getBase(const View &view);
+  std::byte *getBase(const View &view);
 
   const Program &program;
   const ChipConfig &chip;

@@ -62,13 +62,6 @@ View View::sram(uint32_t core, int64_t byteAddress, DType dtype,
   return view;
 }
 
-int64_t View::getNumElements() const {
-  int64_t count = 1;
-  for (int64_t dim : getShape())
-    count *= dim;
-  return count;
-}
-
 bool View::isContiguous() const {
   int64_t expected = 1;
   for (int i = int(rank) - 1; i >= 0; --i) {
@@ -77,16 +70,6 @@ bool View::isContiguous() const {
     expected *= shape[i];
   }
   return true;
-}
-
-int64_t View::getMaxElementIndex() const {
-  int64_t index = 0;
-  for (unsigned i = 0; i < rank; ++i) {
-    if (shape[i] == 0)
-      return 0;
-    index += (shape[i] - 1) * strides[i];
-  }
-  return index;
 }
 
 int64_t Buffer::getNumElements() const {
@@ -111,18 +94,6 @@ Engine gaon::sim::getEngine(CommandKind kind) {
     return Engine::Tensor;
   default:
     return Engine::Vector;
-  }
-}
-
-unsigned gaon::sim::getNumViews(CommandKind kind) {
-  switch (kind) {
-  case CommandKind::Matmul:
-  case CommandKind::VectorBinary:
-    return 3;
-  case CommandKind::VectorFill:
-    return 1;
-  default:
-    return 2;
   }
 }
 

@@ -170,6 +170,8 @@ private:
   bool parseView(View &view);
   bool parseIdList(llvm::SmallVectorImpl<uint32_t> &ids);
 
+  /// Parses the id of the next `kind` declaration, which must be `expected`.
+  bool parseDeclarationId(llvm::StringRef kind, size_t expected);
   bool parseHeader();
   bool parseBuffer();
   bool parseSemaphore();
@@ -387,16 +389,23 @@ bool TextReader::parseHeader() {
   return true;
 }
 
-bool TextReader::parseBuffer() {
+bool TextReader::parseDeclarationId(StringRef kind, size_t expected) {
   const Token &idToken = peek();
   uint64_t id = 0;
-  if (!parseUnsigned(id, "a buffer id", UINT32_MAX))
+  if (!parseUnsigned(id, "a " + kind.str() + " id", UINT32_MAX - 1))
     return false;
-  if (id != program.buffers.size())
-    return fail(idToken.column, "buffer ids must be 0, 1, 2, ... in order; "
-                                "expected " +
-                                    Twine(program.buffers.size()) + ", got " +
-                                    Twine(id));
+  if (id != expected)
+    return fail(idToken.column, kind +
+                                    " ids must be 0, 1, 2, ... in order; "
+                                    "expected " +
+                                    Twine(expected) + ", got " + Twine(id));
+  return true;
+}
+
+bool TextReader::parseBuffer() {
+  const Token &idToken = peek();
+  if (!parseDeclarationId("buffer", program.buffers.size()))
+    return false;
   Buffer buffer;
   if (!parseString(buffer.name, "a buffer name"))
     return false;
@@ -453,14 +462,8 @@ bool TextReader::parseBuffer() {
 }
 
 bool TextReader::parseSemaphore() {
-  const Token &idToken = peek();
-  uint64_t id = 0;
-  if (!parseUnsigned(id, "a semaphore id", UINT32_MAX))
+  if (!parseDeclarationId("semaphore", program.semaphores.size()))
     return false;
-  if (id != program.semaphores.size())
-    return fail(idToken.column,
-                "semaphore ids must be 0, 1, 2, ... in order; expected " +
-                    Twine(program.semaphores.size()) + ", got " + Twine(id));
   Semaphore semaphore;
   if (consumeIf("initial") &&
       !parseIndex(semaphore.initial, "an initial count"))
@@ -470,15 +473,8 @@ bool TextReader::parseSemaphore() {
 }
 
 bool TextReader::parseOp() {
-  const Token &idToken = peek();
-  uint64_t id = 0;
-  if (!parseUnsigned(id, "an op id", UINT32_MAX - 1))
+  if (!parseDeclarationId("op", program.ops.size()))
     return false;
-  if (id != program.ops.size())
-    return fail(idToken.column, "op ids must be 0, 1, 2, ... in order; "
-                                "expected " +
-                                    Twine(program.ops.size()) + ", got " +
-                                    Twine(id));
   DebugOp op;
   if (!parseString(op.name, "an op name"))
     return false;

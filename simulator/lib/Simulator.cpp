@@ -73,6 +73,23 @@ struct Flow {
   }
 };
 
+/// A priced DMA command, compactly: what its flow crosses (expanded into
+/// a Flow when it starts) and what it costs.
+struct DmaPlan {
+  double payload = 0;
+  uint64_t idealCycles = 0;
+  uint32_t latency = 0;
+  /// Channel bytes per payload byte on the DRAM side (0: no DRAM side).
+  float dramWeight = 0;
+  /// Bank-word bytes per payload byte on each SRAM side (0: none).
+  float sramWeight[2] = {0, 0};
+  uint32_t sramCore[2] = {0, 0};
+  uint16_t dramChip = 0;
+  uint16_t sourceChip = 0, targetChip = 0;
+  /// Bit i: SRAM side i goes through its core's network port.
+  uint8_t nocPorts = 0;
+};
+
 /// One command as its queue sees it.
 struct Step {
   uint32_t command;
@@ -92,9 +109,8 @@ struct Queue {
   std::vector<Step> steps;
   /// The DMA in flight, if this is a DMA queue.
   Flow flow;
-  /// DMA queues: priced flows of steps [planBase, planBase + plans.size()).
-  std::vector<Flow> plans;
-  size_t planBase = 0;
+  /// DMA queues: one priced plan per step.
+  std::vector<DmaPlan> plans;
   size_t next = 0;
   enum class State : uint8_t { Ready, Blocked, Busy } state = State::Ready;
   Engine wokenBy = Engine::Tensor;
@@ -147,9 +163,9 @@ private:
 
   llvm::Error setUp();
   uint64_t priceCompute(const Command &command, OpStats &op);
-  void priceDma(const Command &command, uint32_t queueIndex, Flow &flow,
-                OpStats &op);
-  void planDmas(Queue &queue, uint32_t queueIndex);
+  DmaPlan priceDma(const Command &command, uint32_t queueIndex, OpStats &op);
+  /// The flow of `plan` on queue `queueIndex`.
+  Flow expand(const DmaPlan &plan, uint32_t queueIndex) const;
 
   void push(uint64_t time, EventKind kind, uint32_t target) {
     events.push({time, sequence++, kind, target});
@@ -248,28 +264,29 @@ uint64_t SimulatorImpl::priceCompute(const Command &command, OpStats &op) {
   return cycles;
 }
 
-void SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
-                             Flow &flow, OpStats &op) {
+DmaPlan SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
+                                OpStats &op) {
   llvm::ArrayRef<View> views = program.getViews(command);
   const View &source = views[0], &target = views[1];
   int64_t payload = source.getNumBytes();
-  flow.queue = queueIndex;
-  flow.remaining = double(payload);
-  flow.add(queueIndex, 1.0);
+  DmaPlan plan;
+  plan.payload = double(payload);
   uint64_t latency = uint64_t(chip.core.dma.startupCycles);
   double energy = chip.energy.dmaPjPerCommand;
   report.energy.dmaPj += chip.energy.dmaPjPerCommand;
 
-  auto chipOf = [&](const View &view) -> uint32_t {
+  auto chipOf = [&](const View &view) -> uint16_t {
     return view.space == MemorySpace::Dram ? program.buffers[view.buffer].chip
                                            : view.chip;
   };
-  uint32_t sourceChip = chipOf(source), targetChip = chipOf(target);
+  plan.sourceChip = chipOf(source);
+  plan.targetChip = chipOf(target);
   // A copy inside one core's SRAM stays off the network.
   bool local = source.space == MemorySpace::Sram &&
-               target.space == MemorySpace::Sram && sourceChip == targetChip &&
-               source.core == target.core;
+               target.space == MemorySpace::Sram &&
+               plan.sourceChip == plan.targetChip && source.core == target.core;
   int64_t hops = 0;
+  unsigned sramSides = 0;
   for (const View &view : views) {
     bool isWrite = &view == &target;
     if (view.space == MemorySpace::Dram) {
@@ -284,15 +301,19 @@ void SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
       double dramEnergy = cost.channelBytes * chip.energy.dramPjPerByte;
       report.energy.dramPj += dramEnergy;
       energy += dramEnergy;
-      if (payload > 0)
-        flow.add(dramOf(buffer.chip), cost.channelBytes / double(payload));
+      if (payload > 0) {
+        plan.dramChip = buffer.chip;
+        plan.dramWeight = float(cost.channelBytes / double(payload));
+      }
       latency += uint64_t(chip.dram.latencyCycles);
       hops += chip.noc.getHopsToMemory(command.core, chip.cores);
     } else {
-      uint32_t viewCore = getCoreIndex(view.chip, view.core);
-      flow.add(sramPort(viewCore), getSramAccessFactor(chip.core.sram, view));
+      plan.sramCore[sramSides] = getCoreIndex(view.chip, view.core);
+      plan.sramWeight[sramSides] =
+          float(getSramAccessFactor(chip.core.sram, view));
       if (!local)
-        flow.add(nocPort(viewCore), 1.0);
+        plan.nocPorts |= uint8_t(1u << sramSides);
+      ++sramSides;
       (isWrite ? report.sramWriteBytes : report.sramReadBytes) +=
           uint64_t(payload);
       op.sramBytes += uint64_t(payload);
@@ -302,7 +323,7 @@ void SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
     }
   }
   if (source.space == MemorySpace::Sram && target.space == MemorySpace::Sram &&
-      sourceChip == targetChip)
+      plan.sourceChip == plan.targetChip)
     hops = chip.noc.getHopsBetween(source.core, target.core, chip.cores);
   latency += uint64_t(hops * chip.noc.hopCycles);
   uint64_t nocBytes = local ? 0 : uint64_t(payload);
@@ -310,12 +331,10 @@ void SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
   double nocEnergy = double(nocBytes) * chip.energy.nocPjPerByte;
   report.energy.nocPj += nocEnergy;
   energy += nocEnergy;
-  if (sourceChip != targetChip) {
-    std::vector<int64_t> route = system.route(sourceChip, targetChip);
-    for (int64_t link : route)
-      flow.add(linkResource(link), 1.0);
-    latency += uint64_t(route.size()) * uint64_t(chip.system.linkLatencyCycles);
-    uint64_t linkBytes = uint64_t(payload) * route.size();
+  if (plan.sourceChip != plan.targetChip) {
+    size_t linkHops = system.route(plan.sourceChip, plan.targetChip).size();
+    latency += uint64_t(linkHops) * uint64_t(chip.system.linkLatencyCycles);
+    uint64_t linkBytes = uint64_t(payload) * linkHops;
     report.chipLinkBytes += linkBytes;
     double linkEnergy = double(linkBytes) * chip.energy.linkPjPerByte;
     report.energy.linkPj += linkEnergy;
@@ -326,28 +345,40 @@ void SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
   if (chip.dram.isIdeal()) {
     // Ideal memory: only the engine's start-up costs time.
     latency = uint64_t(chip.core.dma.startupCycles);
-    flow.remaining = 0;
+    plan.payload = 0;
   }
+  plan.latency = uint32_t(std::min<uint64_t>(latency, UINT32_MAX));
   // Alone, the flow would run at its tightest resource.
+  Flow flow = expand(plan, queueIndex);
   double soloRate = INFINITY;
   for (unsigned i = 0; i < flow.numResources; ++i)
     soloRate =
         std::min(soloRate, capacity[flow.resources[i]] / flow.weights[i]);
-  flow.latency = latency;
-  flow.idealCycles =
-      latency + uint64_t(std::ceil(flow.remaining / soloRate - 1e-9));
+  plan.idealCycles =
+      latency + uint64_t(std::ceil(plan.payload / soloRate - 1e-9));
+  return plan;
 }
 
-void SimulatorImpl::planDmas(Queue &queue, uint32_t queueIndex) {
-  // Pricing a run of commands together lets their memory accesses overlap.
-  constexpr size_t kBatch = 32;
-  queue.planBase = queue.next;
-  queue.plans.assign(std::min(kBatch, queue.steps.size() - queue.next), Flow());
-  for (size_t i = 0; i < queue.plans.size(); ++i) {
-    const Step &step = queue.steps[queue.next + i];
-    priceDma(program.commands[step.command], queueIndex, queue.plans[i],
-             ops[step.op]);
+Flow SimulatorImpl::expand(const DmaPlan &plan, uint32_t queueIndex) const {
+  Flow flow;
+  flow.queue = queueIndex;
+  flow.remaining = plan.payload;
+  flow.idealCycles = plan.idealCycles;
+  flow.latency = plan.latency;
+  flow.add(queueIndex, 1.0);
+  if (plan.dramWeight > 0)
+    flow.add(dramOf(plan.dramChip), plan.dramWeight);
+  for (unsigned side = 0; side < 2; ++side) {
+    if (plan.sramWeight[side] <= 0)
+      continue;
+    flow.add(sramPort(plan.sramCore[side]), plan.sramWeight[side]);
+    if (plan.nocPorts & (1u << side))
+      flow.add(nocPort(plan.sramCore[side]), 1.0);
   }
+  if (plan.sourceChip != plan.targetChip)
+    for (int64_t link : system.route(plan.sourceChip, plan.targetChip))
+      flow.add(linkResource(link), 1.0);
+  return flow;
 }
 
 llvm::Error SimulatorImpl::setUp() {
@@ -410,8 +441,11 @@ llvm::Error SimulatorImpl::setUp() {
     uint32_t queueIndex = getQueueIndex(command);
     ++perQueue[queueIndex];
   }
-  for (uint32_t q = 0; q < numQueues; ++q)
+  for (uint32_t q = 0; q < numQueues; ++q) {
     queues[q].steps.reserve(perQueue[q]);
+    if (queues[q].stats.engine == Engine::Dma)
+      queues[q].plans.reserve(perQueue[q]);
+  }
   for (auto [index, command] : llvm::enumerate(program.commands)) {
     if (!checker.checkCommand(index)) {
       if (checker.isFull())
@@ -429,7 +463,12 @@ llvm::Error SimulatorImpl::setUp() {
     step.numWaits = command.numWaits;
     step.numSignals = command.numSignals;
     step.isDma = command.kind == CommandKind::Dma;
-    step.cycles = step.isDma ? 0 : priceCompute(command, ops[opIndex]);
+    if (step.isDma) {
+      queue.plans.push_back(priceDma(command, queueIndex, ops[opIndex]));
+      step.cycles = 0;
+    } else {
+      step.cycles = priceCompute(command, ops[opIndex]);
+    }
     queue.steps.push_back(step);
   }
   return checker.takeError();
@@ -447,9 +486,12 @@ void SimulatorImpl::tryStart(uint32_t queueIndex) {
   // Each queue walks its steps in order: fetch what comes next early.
   if (queue.next + 16 < queue.steps.size())
     __builtin_prefetch(&queue.steps[queue.next + 16]);
-  if (queue.next + 8 < queue.steps.size())
+  if (queue.next + 8 < queue.steps.size()) {
     __builtin_prefetch(program.semaphoreIds.data() +
                        queue.steps[queue.next + 8].firstSync);
+    if (queue.steps[queue.next + 8].isDma)
+      __builtin_prefetch(&queue.plans[queue.next + 8]);
+  }
   const uint32_t *waits = program.semaphoreIds.data() + step.firstSync;
   // All waits are taken at once: each semaphore must cover every time the
   // command lists it.
@@ -484,9 +526,8 @@ void SimulatorImpl::tryStart(uint32_t queueIndex) {
     op.engineCycles += step.cycles;
     push(now + step.cycles, EventKind::ComputeDone, queueIndex);
   } else {
-    if (queue.next >= queue.planBase + queue.plans.size())
-      planDmas(queue, queueIndex);
-    queue.flow = queue.plans[queue.next - queue.planBase];
+    // In a DMA queue every step is a DMA: plan i belongs to step i.
+    queue.flow = expand(queue.plans[queue.next], queueIndex);
     push(now + queue.flow.latency, EventKind::DmaStream, queueIndex);
   }
 }
@@ -509,7 +550,9 @@ void SimulatorImpl::finishStep(uint32_t queueIndex) {
   if (memory && !failure) {
     const Command &command = program.commands[step.command];
     if (llvm::Error error = memory->execute(command, program.getViews(command)))
-      failure = llvm::toString(std::move(error));
+      failure = program.describeCommand(step.command) +
+                ": error: " + stringifyCommandKind(command.kind).str() + ": " +
+                llvm::toString(std::move(error));
   }
   queue.state = Queue::State::Ready;
   ++queue.next;

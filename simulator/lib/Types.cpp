@@ -40,22 +40,6 @@ std::optional<DType> gaon::sim::symbolizeDType(StringRef name) {
   return lookup<DType>(kDTypeNames, name);
 }
 
-int64_t gaon::sim::getByteWidth(DType type) {
-  switch (type) {
-  case DType::F32:
-  case DType::I32:
-    return 4;
-  case DType::F16:
-  case DType::BF16:
-    return 2;
-  case DType::F8E4M3FN:
-  case DType::F8E5M2:
-  case DType::I8:
-    return 1;
-  }
-  llvm_unreachable("unknown DType");
-}
-
 std::optional<Precision> gaon::sim::getPrecision(DType type) {
   switch (type) {
   case DType::F32:

@@ -57,13 +57,26 @@ struct View {
 
   llvm::ArrayRef<int64_t> getShape() const { return {shape.data(), rank}; }
   llvm::ArrayRef<int64_t> getStrides() const { return {strides.data(), rank}; }
-  int64_t getNumElements() const;
+  int64_t getNumElements() const {
+    int64_t count = 1;
+    for (unsigned i = 0; i < rank; ++i)
+      count *= shape[i];
+    return count;
+  }
   int64_t getNumBytes() const { return getNumElements() * getByteWidth(dtype); }
   /// True if the strides are the row-major strides of the shape.
   bool isContiguous() const;
   /// Largest element index the view touches, relative to its start (0 for
   /// an empty view); views have non-negative strides.
-  int64_t getMaxElementIndex() const;
+  int64_t getMaxElementIndex() const {
+    int64_t index = 0;
+    for (unsigned i = 0; i < rank; ++i) {
+      if (shape[i] == 0)
+        return 0;
+      index += (shape[i] - 1) * strides[i];
+    }
+    return index;
+  }
 };
 
 /// Row-major strides of `shape`.
@@ -85,7 +98,11 @@ llvm::StringRef stringifyCommandKind(CommandKind kind);
 Engine getEngine(CommandKind kind);
 /// Operands: dma (source, target), matmul (lhs, rhs, acc), unary/scalar/
 /// reduce/cast (input, output), binary (lhs, rhs, output), fill (output).
-unsigned getNumViews(CommandKind kind);
+inline unsigned getNumViews(CommandKind kind) {
+  return kind == CommandKind::Matmul || kind == CommandKind::VectorBinary ? 3
+         : kind == CommandKind::VectorFill                                ? 1
+                                                                          : 2;
+}
 
 /// One engine command. Operand views and semaphore ids live in pools of the
 /// Program (see Program::getViews/getWaits/getSignals).

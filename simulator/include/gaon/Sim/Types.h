@@ -70,7 +70,10 @@ enum class BufferRole : uint8_t { Input, Output, Weight, Scratch };
 llvm::StringRef stringifyDType(DType type);
 std::optional<DType> symbolizeDType(llvm::StringRef name);
 /// Bytes per element.
-int64_t getByteWidth(DType type);
+inline int64_t getByteWidth(DType type) {
+  constexpr int64_t widths[kNumDTypes] = {4, 2, 2, 1, 1, 1, 4};
+  return widths[unsigned(type)];
+}
 /// The tensor-engine precision of an input element type; none for i32.
 std::optional<Precision> getPrecision(DType type);
 bool isFloat(DType type);
