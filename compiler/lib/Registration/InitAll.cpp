@@ -5,6 +5,8 @@
 #include "gaon/Conversion/Passes.h"
 #include "gaon/Dialect/NPU/IR/NPUDialect.h"
 #include "gaon/Dialect/NPU/Transforms/Passes.h"
+#include "gaon/Pipelines/NPUPipeline.h"
+#include "gaon/Target/NPU/Passes.h"
 #include "gaon/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -63,4 +65,6 @@ void gaon::registerAllPasses() {
   gaon::registerGaonTransformsPasses();
   gaon::registerGaonConversionPasses();
   gaon::npu::registerGaonNPUTransformsPasses();
+  gaon::npu::registerGaonNPUTargetPasses();
+  gaon::registerNPUPipeline();
 }

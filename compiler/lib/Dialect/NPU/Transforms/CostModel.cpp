@@ -21,8 +21,20 @@ int64_t gaon::npu::estimateMatmulCycles(TargetAttr target, int64_t m,
   case Dataflow::InputStationary:
     return divideCeil(k, rows) * divideCeil(m, cols) *
            (n + 2 * rows + cols - 2);
-  case Dataflow::Contraction:
-    return divideCeil(m, rows) * divideCeil(n, cols) * k + rows + cols;
+  case Dataflow::Contraction: {
+    // Slices each own rows of outputs and consume `cols` K-elements per
+    // cycle; outputs go M over slices and N over rows, the other way round,
+    // or (small outputs) K over slices; the best mapping wins.
+    int64_t slices = target.getTensorSlices();
+    int64_t kSteps = divideCeil(k, cols);
+    int64_t mOverSlices = divideCeil(m, slices) * divideCeil(n, rows) * kSteps;
+    int64_t nOverSlices = divideCeil(n, slices) * divideCeil(m, rows) * kSteps;
+    int64_t kOverSlices = divideCeil(m * n, rows) *
+                              divideCeil(k, slices * cols) +
+                          llvm::Log2_64_Ceil(uint64_t(slices));
+    return std::min({mOverSlices, nOverSlices, kOverSlices}) +
+           target.getTensorPipelineCycles();
+  }
   }
   return 0;
 }

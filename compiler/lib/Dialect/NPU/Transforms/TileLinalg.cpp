@@ -217,6 +217,8 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
     if (member != anchor && !isa<linalg::FillOp>(member))
       ++epilogueSteps;
   int64_t budget = int64_t(double(target.getSramBytes()) * sramFraction);
+  double startup = double(target.getDmaStartupCycles());
+  int64_t loadQueues = std::max<int64_t>(1, target.getDmaEngines() - 1);
 
   SmallVector<SmallVector<int64_t>> mCands = getCandidates(mSizes),
                                     nCands = getCandidates(nSizes),
@@ -240,10 +242,13 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
           continue;
         int64_t steps = k / tk;
         double compute = double(estimateMatmulCycles(target, tm, tn, tk));
-        double load = double((tm * tk + tk * tn) * inBytes) / bandwidth;
+        // Two loads per step share the load queues (all DMA engines but
+        // the store queue); each command pays the DMA start-up.
+        double load = double((tm * tk + tk * tn) * inBytes) / bandwidth +
+                      2.0 * startup / double(loadQueues);
         double epilogue =
             double((epilogueSteps + 1) * estimateVectorCycles(target, tm * tn));
-        double store = double(tm * tn * outBytes) / bandwidth;
+        double store = double(tm * tn * outBytes) / bandwidth + startup;
         // Loads overlap compute step by step; the epilogue and the store of
         // one tile overlap the next tile's steps (double buffering).
         double perTile = std::max(double(steps) * std::max(compute, load),
@@ -725,6 +730,19 @@ LogicalResult TileLinalgPass::tileGroup(RewriterBase &rewriter, Group &group,
   if (!forall)
     return group.root->emitError() << "tiling produced no scf.forall";
 
+  // Name every op of the tile after the source op whose location it has,
+  // so the commands made from it map back to "linalg.matmul at file:line".
+  llvm::DenseMap<Location, StringAttr> sourceNames;
+  for (Operation *member : group.members)
+    sourceNames.try_emplace(member->getLoc(),
+                            member->getName().getIdentifier());
+  forall->walk([&](Operation *op) {
+    if (isa<NameLoc>(op->getLoc()))
+      return;
+    if (StringAttr name = sourceNames.lookup(op->getLoc()))
+      op->setLoc(NameLoc::get(name, op->getLoc()));
+  });
+
   // The group's roofline cost moves to its tile loop: on the tiled ops
   // inside, the whole ops' figures would mislead.
   forall->setAttr(NPUDialect::kCostAttrName, sumCosts(group));
@@ -786,7 +804,7 @@ void TileLinalgPass::runOnOperation() {
       Operation *member = worklist.pop_back_val();
       for (Value operand : member->getOperands()) {
         auto producer = operand.getDefiningOp<linalg::LinalgOp>();
-        if (!producer || grouped.contains(producer) ||
+        if (!fuse || !producer || grouped.contains(producer) ||
             producer->getBlock() != member->getBlock() ||
             !canJoin(producer, group))
           continue;

@@ -149,7 +149,8 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                    int64_t vectorLanes, int64_t sramBytes, int64_t sramBanks,
                    int64_t sramBytesPerCycle, int64_t dmaEngines,
                    int64_t dmaBytesPerCycle, int64_t dramBytesPerCycle,
-                   int64_t dramLatency) {
+                   int64_t dramLatency, int64_t tensorSlices,
+                   int64_t tensorPipelineCycles, int64_t dmaStartupCycles) {
   if (name.empty())
     return emitError() << "'name' must not be empty";
   std::pair<StringRef, int64_t> positive[] = {
@@ -163,13 +164,19 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
       {"sram_bytes_per_cycle", sramBytesPerCycle},
       {"dma_engines", dmaEngines},
       {"dma_bytes_per_cycle", dmaBytesPerCycle},
-      {"dram_bytes_per_cycle", dramBytesPerCycle}};
+      {"dram_bytes_per_cycle", dramBytesPerCycle},
+      {"tensor_slices", tensorSlices}};
   for (auto [field, value] : positive)
     if (value <= 0)
       return emitError() << "'" << field << "' must be positive, got " << value;
-  if (dramLatency < 0)
-    return emitError() << "'dram_latency' must not be negative, got "
-                       << dramLatency;
+  std::pair<StringRef, int64_t> nonNegative[] = {
+      {"dram_latency", dramLatency},
+      {"tensor_pipeline_cycles", tensorPipelineCycles},
+      {"dma_startup_cycles", dmaStartupCycles}};
+  for (auto [field, value] : nonNegative)
+    if (value < 0)
+      return emitError() << "'" << field << "' must not be negative, got "
+                         << value;
   if (precisions.empty())
     return emitError() << "'precisions' must list at least one type";
   for (Attribute precision : precisions) {

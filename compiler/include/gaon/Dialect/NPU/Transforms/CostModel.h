@@ -19,8 +19,10 @@ namespace gaon::npu {
 ///   os: ceil(m/rows) * ceil(n/cols) folds of k + rows + cols - 2 cycles,
 ///   ws: ceil(k/rows) * ceil(n/cols) folds of m + 2 rows + cols - 2 cycles,
 ///   is: ceil(k/rows) * ceil(m/cols) folds of n + 2 rows + cols - 2 cycles;
-/// for a contraction array, ceil(m/rows) * ceil(n/cols) passes of k cycles
-/// plus one pipeline fill of rows + cols.
+/// for a contraction array of `tensor_slices` slices, the best of mapping M
+/// or N over slices (the other over rows, K over cols per cycle) or K over
+/// slices, plus `tensor_pipeline_cycles`. These follow the simulator's
+/// engine models (simulator/lib/EngineModels.cpp).
 int64_t estimateMatmulCycles(TargetAttr target, int64_t m, int64_t n,
                              int64_t k);
 

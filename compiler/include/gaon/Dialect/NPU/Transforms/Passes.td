@@ -67,6 +67,9 @@ def TileLinalgPass : Pass<"gaon-tile-linalg", "mlir::func::FuncOp"> {
   let options = [
     Option<"sramFraction", "sram-fraction", "double", /*default=*/"0.75",
            "Fraction of a core's SRAM the tiles of one group may use">,
+    Option<"fuse", "fuse", "bool", /*default=*/"true",
+           "Fuse producers into their consumers' tiles (false: every op is "
+           "tiled on its own)">,
     ListOption<"tileSizes", "tile-sizes", "int64_t",
                "Override: tile sizes of the anchor's loops (0 keeps a loop "
                "whole), for experiments">,
