@@ -2,7 +2,12 @@
 
 #include "gaon/InitAll.h"
 
+#include "gaon/Conversion/Passes.h"
 #include "gaon/Dialect/NPU/IR/NPUDialect.h"
+#include "gaon/Dialect/NPU/Transforms/Passes.h"
+#include "gaon/Pipelines/NPUPipeline.h"
+#include "gaon/Target/NPU/Passes.h"
+#include "gaon/Transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,6 +30,7 @@
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 
@@ -47,8 +53,18 @@ void gaon::registerAllDialects(mlir::DialectRegistry &registry) {
       // Gaon.
       gaon::npu::NPUDialect>();
   // Bufferization, tiling, ConvertToLLVM and GPU target interfaces of the
-  // dialects above.
+  // dialects above. The external interface models (e.g. the tensor and linalg
+  // BufferizableOpInterface implementations one-shot bufferization needs) are
+  // registered by mlir::registerAllDialects, not by registerAllExtensions.
+  mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
 }
 
-void gaon::registerAllPasses() { mlir::registerAllPasses(); }
+void gaon::registerAllPasses() {
+  mlir::registerAllPasses();
+  gaon::registerGaonTransformsPasses();
+  gaon::registerGaonConversionPasses();
+  gaon::npu::registerGaonNPUTransformsPasses();
+  gaon::npu::registerGaonNPUTargetPasses();
+  gaon::registerNPUPipeline();
+}

@@ -35,8 +35,58 @@ void NPUDialect::initialize() {
       >();
 }
 
+/// Checks an `npu.cost` dictionary: integer counts and cycles, a float
+/// intensity and a "compute" or "memory" bound.
+static LogicalResult verifyCostAttr(Operation *op, Attribute value) {
+  auto dict = dyn_cast<DictionaryAttr>(value);
+  if (!dict)
+    return op->emitError() << "'" << NPUDialect::kCostAttrName
+                           << "' must be a dictionary, got " << value;
+  for (NamedAttribute entry : dict) {
+    StringRef key = entry.getName().getValue();
+    Attribute field = entry.getValue();
+    if (key == "intensity") {
+      if (!isa<FloatAttr>(field))
+        return op->emitError() << "cost 'intensity' must be a float";
+      continue;
+    }
+    if (key == "bound") {
+      auto bound = dyn_cast<StringAttr>(field);
+      if (!bound ||
+          (bound.getValue() != "compute" && bound.getValue() != "memory"))
+        return op->emitError()
+               << "cost 'bound' must be \"compute\" or \"memory\"";
+      continue;
+    }
+    if (!llvm::is_contained({"flops", "bytes", "compute_cycles",
+                             "memory_cycles", "roofline_cycles"},
+                            key))
+      return op->emitError() << "unknown cost field '" << key << "'";
+    auto count = dyn_cast<IntegerAttr>(field);
+    if (!count || count.getValue().isNegative())
+      return op->emitError()
+             << "cost '" << key << "' must be a non-negative integer";
+  }
+  return success();
+}
+
 LogicalResult NPUDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
+  if (attr.getName() == kCostAttrName)
+    return verifyCostAttr(op, attr.getValue());
+  if (attr.getName() == kCoreAttrName) {
+    auto core = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!core || core.getValue().isNegative())
+      return op->emitError() << "'" << kCoreAttrName
+                             << "' must be a non-negative integer";
+    TargetAttr target = TargetAttr::lookup(op);
+    if (target && core.getInt() >= target.getCores())
+      return op->emitError()
+             << "'" << kCoreAttrName << "' names core " << core.getInt()
+             << " but target '" << target.getName() << "' has "
+             << target.getCores() << " core(s)";
+    return success();
+  }
   if (attr.getName() != kTargetAttrName)
     return op->emitError() << "unknown npu attribute '"
                            << attr.getName().getValue() << "'";
@@ -99,7 +149,8 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                    int64_t vectorLanes, int64_t sramBytes, int64_t sramBanks,
                    int64_t sramBytesPerCycle, int64_t dmaEngines,
                    int64_t dmaBytesPerCycle, int64_t dramBytesPerCycle,
-                   int64_t dramLatency) {
+                   int64_t dramLatency, int64_t tensorSlices,
+                   int64_t tensorPipelineCycles, int64_t dmaStartupCycles) {
   if (name.empty())
     return emitError() << "'name' must not be empty";
   std::pair<StringRef, int64_t> positive[] = {
@@ -113,13 +164,19 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
       {"sram_bytes_per_cycle", sramBytesPerCycle},
       {"dma_engines", dmaEngines},
       {"dma_bytes_per_cycle", dmaBytesPerCycle},
-      {"dram_bytes_per_cycle", dramBytesPerCycle}};
+      {"dram_bytes_per_cycle", dramBytesPerCycle},
+      {"tensor_slices", tensorSlices}};
   for (auto [field, value] : positive)
     if (value <= 0)
       return emitError() << "'" << field << "' must be positive, got " << value;
-  if (dramLatency < 0)
-    return emitError() << "'dram_latency' must not be negative, got "
-                       << dramLatency;
+  std::pair<StringRef, int64_t> nonNegative[] = {
+      {"dram_latency", dramLatency},
+      {"tensor_pipeline_cycles", tensorPipelineCycles},
+      {"dma_startup_cycles", dmaStartupCycles}};
+  for (auto [field, value] : nonNegative)
+    if (value < 0)
+      return emitError() << "'" << field << "' must not be negative, got "
+                         << value;
   if (precisions.empty())
     return emitError() << "'precisions' must list at least one type";
   for (Attribute precision : precisions) {

@@ -39,7 +39,12 @@ def NPU_TargetAttr : NPU_Attr<"Target", "target"> {
     The parameters of one NPU chip that the compiler's passes need; the
     simulator's YAML chip description carries these and more (energy,
     DRAM timing, network). Sizes are in bytes, rates in bytes per cycle of
-    the core clock. `precisions` lists the tensor-engine input types.
+    the core clock. `precisions` lists the tensor-engine input types. A
+    contraction array (`dataflow = contraction`) has `tensor_slices` slices
+    of `tensor_rows` MAC rows of `tensor_cols` MACs each per core;
+    `tensor_pipeline_cycles` and `dma_startup_cycles` are fixed costs per
+    command. These three are optional (defaults 1, 0 and 0) and printed
+    only when they differ from their defaults.
 
     ```mlir
     module attributes {npu.target = #npu.target<
@@ -66,7 +71,14 @@ def NPU_TargetAttr : NPU_Attr<"Target", "target"> {
     "int64_t":$dma_engines,
     "int64_t":$dma_bytes_per_cycle,
     "int64_t":$dram_bytes_per_cycle,
-    "int64_t":$dram_latency
+    "int64_t":$dram_latency,
+    DefaultValuedParameter<"int64_t", "1",
+        "contraction arrays: slices per core">:$tensor_slices,
+    DefaultValuedParameter<"int64_t", "0",
+        "extra tensor-engine cycles per command (pipeline fill and drain)">
+        :$tensor_pipeline_cycles,
+    DefaultValuedParameter<"int64_t", "0",
+        "cycles a DMA command takes to start">:$dma_startup_cycles
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -38,6 +38,12 @@ def NPU_Dialect : Dialect {
   let extraClassDeclaration = [{
     /// Name of the module attribute that holds the `#npu.target`.
     static constexpr ::llvm::StringLiteral kTargetAttrName = "npu.target";
+    /// Name of the discardable attribute that holds an op's roofline cost
+    /// (a dictionary written by `gaon-annotate-costs`).
+    static constexpr ::llvm::StringLiteral kCostAttrName = "npu.cost";
+    /// Name of the discardable attribute on a loop that says which core runs
+    /// its body (written by `gaon-assign-cores`).
+    static constexpr ::llvm::StringLiteral kCoreAttrName = "npu.core";
   }];
 }
 

@@ -1,0 +1,40 @@
+//===- CostModel.h - modeled engine times the compiler plans with -*- C++ -*-===//
+//
+// Small analytical models of the NPU engines, read from the #npu.target. The
+// tiler chooses tile sizes with them; they estimate, they do not replace the
+// simulator (whose timing is the reference). Everything is in core cycles.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_DIALECT_NPU_TRANSFORMS_COSTMODEL_H
+#define GAON_DIALECT_NPU_TRANSFORMS_COSTMODEL_H
+
+#include "gaon/Dialect/NPU/IR/NPUDialect.h"
+
+namespace gaon::npu {
+
+/// Modeled cycles of one tensor-engine matmul, (m x k) times (k x n), on the
+/// target's rows x cols array. For the systolic dataflows this is the
+/// SCALE-Sim fold count times the cycles of one fold:
+///   os: ceil(m/rows) * ceil(n/cols) folds of k + rows + cols - 2 cycles,
+///   ws: ceil(k/rows) * ceil(n/cols) folds of m + 2 rows + cols - 2 cycles,
+///   is: ceil(k/rows) * ceil(m/cols) folds of n + 2 rows + cols - 2 cycles;
+/// for a contraction array of `tensor_slices` slices, the best of mapping M
+/// or N over slices (the other over rows, K over cols per cycle) or K over
+/// slices, plus `tensor_pipeline_cycles`. These follow the simulator's
+/// engine models (simulator/lib/EngineModels.cpp).
+int64_t estimateMatmulCycles(TargetAttr target, int64_t m, int64_t n,
+                             int64_t k);
+
+/// Modeled cycles of a vector-engine command over `elements` elements:
+/// elements / lanes, rounded up.
+int64_t estimateVectorCycles(TargetAttr target, int64_t elements);
+
+/// Bytes per cycle one core's DMA engines get from DRAM when `activeCores`
+/// cores stream at once: the DRAM bandwidth shared evenly, capped by the
+/// core's DMA engines.
+double getCoreDramBytesPerCycle(TargetAttr target, int64_t activeCores);
+
+} // namespace gaon::npu
+
+#endif // GAON_DIALECT_NPU_TRANSFORMS_COSTMODEL_H

@@ -1,0 +1,60 @@
+//===- NPUPipeline.h - the NPU compilation pipeline -------------*- C++ -*-===//
+//
+// gaon-npu-pipeline: linalg on tensors (or TOSA) to scheduled npu IR, every
+// step a registered pass. gaon-compile runs it and serialises the result.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef GAON_PIPELINES_NPUPIPELINE_H
+#define GAON_PIPELINES_NPUPIPELINE_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace gaon {
+
+struct NPUPipelineOptions
+    : public mlir::PassPipelineOptions<NPUPipelineOptions> {
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Chip preset or YAML file (default: keep the module's "
+                     "npu.target)")};
+  ListOption<std::string> overrides{
+      *this, "set", llvm::cl::desc("Edits of the chip description, "
+                                   "path=value")};
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Fuse elementwise ops and tile epilogues "
+                                   "with their producers"),
+                    llvm::cl::init(true)};
+  Option<double> sramFraction{
+      *this, "sram-fraction",
+      llvm::cl::desc("Fraction of a core's SRAM one group's tiles may use"),
+      llvm::cl::init(0.75)};
+  Option<unsigned> buffers{
+      *this, "buffers",
+      llvm::cl::desc("Copies of each loop-body SRAM buffer (1: no double "
+                     "buffering)"),
+      llvm::cl::init(2)};
+  Option<std::string> stopAfter{
+      *this, "stop-after",
+      llvm::cl::desc("Stop after the pass with this argument (e.g. "
+                     "gaon-tile-linalg)")};
+};
+
+/// Adds the NPU pipeline to `pm` (which runs on builtin.module). Fails if
+/// `stop-after` names no pass of the pipeline.
+llvm::LogicalResult buildNPUPipeline(mlir::OpPassManager &pm,
+                                     const NPUPipelineOptions &options);
+
+/// The pass arguments of the pipeline, in order (for --help and docs).
+llvm::SmallVector<llvm::StringRef> getNPUPipelinePassNames();
+
+/// Registers `gaon-npu-pipeline` with the global pipeline registry.
+void registerNPUPipeline();
+
+} // namespace gaon
+
+#endif // GAON_PIPELINES_NPUPIPELINE_H
