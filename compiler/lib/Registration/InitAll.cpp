@@ -3,6 +3,7 @@
 #include "gaon/InitAll.h"
 
 #include "gaon/Dialect/NPU/IR/NPUDialect.h"
+#include "gaon/GPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -49,6 +50,11 @@ void gaon::registerAllDialects(mlir::DialectRegistry &registry) {
   // Bufferization, tiling, ConvertToLLVM and GPU target interfaces of the
   // dialects above.
   mlir::registerAllExtensions(registry);
+  // Bufferisation, NVVM target and LLVM IR translations of the CUDA path.
+  gaon::gpu::registerGpuCompilerExtensions(registry);
 }
 
-void gaon::registerAllPasses() { mlir::registerAllPasses(); }
+void gaon::registerAllPasses() {
+  mlir::registerAllPasses();
+  gaon::gpu::registerGpuPasses();
+}
