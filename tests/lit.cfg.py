@@ -26,7 +26,11 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.gaon_tools_dir, append_path=True)
 
 tools = [ToolSubst("gaon-opt", unresolved="fatal")]
-for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import"]:
+tools.append(ToolSubst("gaon-gpu-model", unresolved="fatal"))
+tools.append(ToolSubst("gaon-cuda-run", unresolved="ignore"))
+tools.append(ToolSubst("gaon-cuda-bench", unresolved="ignore"))
+for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import",
+             "gaon-reference"]:
     tools.append(ToolSubst(name, unresolved="ignore"))
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir])
 
@@ -34,3 +38,6 @@ if config.gaon_have_onnx:
     config.available_features.add("onnx")
 if config.gaon_have_cuda_toolkit:
     config.available_features.add("cuda-toolkit")
+    # The host-memory stand-in for libcuda.so.1 (tests/unit/CUDARuntime).
+    config.substitutions.append(("%fake_cuda_driver", os.path.join(
+        config.gaon_obj_root, "unittests", "libGaonFakeCudaDriver.so")))
