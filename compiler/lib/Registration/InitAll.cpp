@@ -8,6 +8,7 @@
 #include "gaon/Pipelines/NPUPipeline.h"
 #include "gaon/Target/NPU/Passes.h"
 #include "gaon/Transforms/Passes.h"
+#include "gaon/GPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -58,6 +59,8 @@ void gaon::registerAllDialects(mlir::DialectRegistry &registry) {
   // registered by mlir::registerAllDialects, not by registerAllExtensions.
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // Bufferisation, NVVM target and LLVM IR translations of the CUDA path.
+  gaon::gpu::registerGpuCompilerExtensions(registry);
 }
 
 void gaon::registerAllPasses() {
@@ -67,4 +70,5 @@ void gaon::registerAllPasses() {
   gaon::npu::registerGaonNPUTransformsPasses();
   gaon::npu::registerGaonNPUTargetPasses();
   gaon::registerNPUPipeline();
+  gaon::gpu::registerGpuPasses();
 }
