@@ -28,12 +28,7 @@ std::byte *FunctionalMemory::getBase(const View &view) {
 
 /// The kernels' view of `view`'s bytes.
 static gaon::kernels::View toKernelView(std::byte *base, const View &view) {
-  static constexpr gaon::kernels::DType types[] = {
-      gaon::kernels::DType::F32,    gaon::kernels::DType::F16,
-      gaon::kernels::DType::BF16,   gaon::kernels::DType::F8E4M3FN,
-      gaon::kernels::DType::F8E5M2, gaon::kernels::DType::I8,
-      gaon::kernels::DType::I32};
-  return gaon::kernels::View(base, types[unsigned(view.dtype)], view.getShape(),
+  return gaon::kernels::View(base, view.dtype, view.getShape(),
                              view.getStrides());
 }
 

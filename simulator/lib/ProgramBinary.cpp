@@ -136,7 +136,7 @@ static void readView(Cursor &cursor, View &view) {
   uint8_t flags = cursor.readByte("view flags");
   view.space = flags & kSram ? MemorySpace::Sram : MemorySpace::Dram;
   unsigned dtype = (flags >> 1) & 0x7;
-  if (dtype >= kNumDTypes || (flags & 0xe0))
+  if (!isNpuDType(DType(dtype)) || (flags & 0xe0))
     cursor.fail("invalid view flags " + Twine(unsigned(flags)), at);
   view.dtype = DType(dtype);
   size_t rankAt = cursor.offset();
@@ -219,7 +219,7 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
     uint8_t role = cursor.readByte("buffer role");
     uint8_t dtype = cursor.readByte("element type");
     uint8_t rank = cursor.readByte("rank");
-    if (cursor.ok() && (role >= 4 || dtype >= kNumDTypes || rank > 8))
+    if (cursor.ok() && (role >= 4 || !isNpuDType(DType(dtype)) || rank > 8))
       cursor.fail("invalid buffer record (role " + Twine(unsigned(role)) +
                       ", element type " + Twine(unsigned(dtype)) + ", rank " +
                       Twine(unsigned(rank)) + ")",

@@ -18,26 +18,17 @@ static std::optional<Enum> lookup(llvm::ArrayRef<StringRef> names,
   return std::nullopt;
 }
 
-static constexpr StringRef kDTypeNames[] = {"f32",    "f16", "bf16", "f8E4M3FN",
-                                            "f8E5M2", "i8",  "i32"};
 static constexpr StringRef kPrecisionNames[] = {"int8", "fp8", "bf16", "fp16",
                                                 "fp32"};
 static constexpr StringRef kDataflowNames[] = {"os", "ws", "is", "contraction"};
-static constexpr StringRef kUnaryNames[] = {
-    "copy", "neg",     "abs",   "relu",       "exp",
-    "log",  "sqrt",    "rsqrt", "reciprocal", "tanh",
-    "erf",  "sigmoid", "gelu",  "gelu_tanh",  "silu"};
-static constexpr StringRef kBinaryNames[] = {"add", "sub", "mul", "div",
-                                             "max", "min", "pow"};
-static constexpr StringRef kReduceNames[] = {"sum", "max", "min"};
 static constexpr StringRef kRoleNames[] = {"input", "output", "weight",
                                            "scratch"};
 
-StringRef gaon::sim::stringifyDType(DType type) {
-  return kDTypeNames[unsigned(type)];
-}
 std::optional<DType> gaon::sim::symbolizeDType(StringRef name) {
-  return lookup<DType>(kDTypeNames, name);
+  std::optional<DType> type = gaon::kernels::parseDType(name);
+  if (type && isNpuDType(*type))
+    return type;
+  return std::nullopt;
 }
 
 std::optional<Precision> gaon::sim::getPrecision(DType type) {
@@ -53,14 +44,9 @@ std::optional<Precision> gaon::sim::getPrecision(DType type) {
     return Precision::Fp8;
   case DType::I8:
     return Precision::Int8;
-  case DType::I32:
+  default:
     return std::nullopt;
   }
-  llvm_unreachable("unknown DType");
-}
-
-bool gaon::sim::isFloat(DType type) {
-  return type != DType::I8 && type != DType::I32;
 }
 
 StringRef gaon::sim::stringifyPrecision(Precision precision) {
@@ -86,24 +72,6 @@ StringRef gaon::sim::stringifyEngine(Engine engine) {
   return names[unsigned(engine)];
 }
 
-StringRef gaon::sim::stringifyUnaryKind(UnaryKind kind) {
-  return kUnaryNames[unsigned(kind)];
-}
-std::optional<UnaryKind> gaon::sim::symbolizeUnaryKind(StringRef name) {
-  return lookup<UnaryKind>(kUnaryNames, name);
-}
-StringRef gaon::sim::stringifyBinaryKind(BinaryKind kind) {
-  return kBinaryNames[unsigned(kind)];
-}
-std::optional<BinaryKind> gaon::sim::symbolizeBinaryKind(StringRef name) {
-  return lookup<BinaryKind>(kBinaryNames, name);
-}
-StringRef gaon::sim::stringifyReduceKind(ReduceKind kind) {
-  return kReduceNames[unsigned(kind)];
-}
-std::optional<ReduceKind> gaon::sim::symbolizeReduceKind(StringRef name) {
-  return lookup<ReduceKind>(kReduceNames, name);
-}
 StringRef gaon::sim::stringifyBufferRole(BufferRole role) {
   return kRoleNames[unsigned(role)];
 }

@@ -48,6 +48,9 @@ void ProgramChecker::checkGlobals() {
   for (auto [id, buffer] : llvm::enumerate(program.buffers)) {
     std::string name =
         "buffer " + std::to_string(id) + " '" + buffer.name + "'";
+    if (!isNpuDType(buffer.dtype))
+      fail(where, name + " has element type " + stringifyDType(buffer.dtype) +
+                      ", which NPU memory does not hold");
     if (buffer.chip >= program.chips)
       fail(where, name + " is on chip " + Twine(buffer.chip) +
                       " but the program spans " + Twine(program.chips));
@@ -69,6 +72,10 @@ bool ProgramChecker::verifyView(const View &view, StringRef name) {
   if (view.rank > kMaxRank)
     return failCommand(name + " has rank " + Twine(unsigned(view.rank)) +
                        "; views have rank 0 to 4");
+  if (!isNpuDType(view.dtype))
+    return failCommand(name + " has element type " +
+                       stringifyDType(view.dtype) +
+                       ", which NPU memory does not hold");
   int64_t width = getByteWidth(view.dtype);
   int64_t elements = view.getNumElements();
   int64_t last = view.getMaxElementIndex();

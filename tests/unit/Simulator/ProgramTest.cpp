@@ -308,4 +308,16 @@ TEST(Verify, RejectsBuffersOutsideDram) {
             "outside the 17179869184-byte DRAM of 'systolic-32x32'");
 }
 
+/// Element types the CPU reference knows but NPU memory does not hold (i64,
+/// i1, f64) are rejected when a program is built through the C++ API.
+TEST(Verify, RejectsNonNpuElementTypes) {
+  ProgramBuilder builder;
+  builder.addBuffer("ids", BufferRole::Input, 0, DType::I64, {4});
+  Program program = builder.take();
+  llvm::Error error = verifyProgram(program, smallChip());
+  EXPECT_EQ(llvm::toString(std::move(error)),
+            "program: error: buffer 0 'ids' has element type i64, which NPU "
+            "memory does not hold");
+}
+
 } // namespace

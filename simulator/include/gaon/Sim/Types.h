@@ -9,6 +9,9 @@
 #ifndef GAON_SIM_TYPES_H
 #define GAON_SIM_TYPES_H
 
+#include "gaon/Kernels/DType.h"
+#include "gaon/Kernels/Ops.h"
+
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
@@ -16,9 +19,28 @@
 
 namespace gaon::sim {
 
-/// Element types the NPU stores, named as MLIR names them.
-enum class DType : uint8_t { F32, F16, BF16, F8E4M3FN, F8E5M2, I8, I32 };
-constexpr unsigned kNumDTypes = 7;
+/// Element types and vector-op kinds are the CPU kernels' (gaon/Kernels), so
+/// the simulator, its functional mode, the reference and the compiler share
+/// one vocabulary. The NPU stores the subset isNpuDType accepts.
+using kernels::BinaryKind;
+using kernels::DType;
+using kernels::getByteWidth;
+using kernels::isFloat;
+using kernels::ReduceKind;
+using kernels::stringifyBinaryKind;
+using kernels::stringifyReduceKind;
+using kernels::stringifyUnaryKind;
+using kernels::symbolizeBinaryKind;
+using kernels::symbolizeReduceKind;
+using kernels::symbolizeUnaryKind;
+using kernels::UnaryKind;
+
+/// True for the element types NPU buffers hold: f32, f16, bf16, f8E4M3FN,
+/// f8E5M2, i8 and i32 (the values 0..6 of DType, which the binary program
+/// form stores).
+inline bool isNpuDType(DType type) {
+  return uint8_t(type) <= uint8_t(DType::I32);
+}
 
 /// Tensor-engine input precisions, named as datasheets name them. Both fp8
 /// formats (f8E4M3FN, f8E5M2) run at the `fp8` rate.
@@ -40,43 +62,22 @@ enum class MemorySpace : uint8_t { Dram, Sram };
 /// The engines of a core.
 enum class Engine : uint8_t { Dma, Tensor, Vector };
 
-/// Vector-engine op kinds, in the dialect's order.
-enum class UnaryKind : uint8_t {
-  Copy,
-  Neg,
-  Abs,
-  Relu,
-  Exp,
-  Log,
-  Sqrt,
-  Rsqrt,
-  Reciprocal,
-  Tanh,
-  Erf,
-  Sigmoid,
-  Gelu,
-  GeluTanh,
-  Silu
-};
+/// Numbers of vector-engine op kinds (kernels::UnaryKind etc. in order).
 constexpr unsigned kNumUnaryKinds = 15;
-enum class BinaryKind : uint8_t { Add, Sub, Mul, Div, Max, Min, Pow };
 constexpr unsigned kNumBinaryKinds = 7;
-enum class ReduceKind : uint8_t { Sum, Max, Min };
 constexpr unsigned kNumReduceKinds = 3;
 
 /// What a DRAM buffer holds for the program's caller.
 enum class BufferRole : uint8_t { Input, Output, Weight, Scratch };
 
-llvm::StringRef stringifyDType(DType type);
-std::optional<DType> symbolizeDType(llvm::StringRef name);
-/// Bytes per element.
-inline int64_t getByteWidth(DType type) {
-  constexpr int64_t widths[kNumDTypes] = {4, 2, 2, 1, 1, 1, 4};
-  return widths[unsigned(type)];
+/// The MLIR spelling of an element type ("bf16", ...).
+inline llvm::StringRef stringifyDType(DType type) {
+  return kernels::getDTypeName(type);
 }
+/// Parses an NPU element type; none for other names and for non-NPU types.
+std::optional<DType> symbolizeDType(llvm::StringRef name);
 /// The tensor-engine precision of an input element type; none for i32.
 std::optional<Precision> getPrecision(DType type);
-bool isFloat(DType type);
 
 llvm::StringRef stringifyPrecision(Precision precision);
 std::optional<Precision> symbolizePrecision(llvm::StringRef name);
@@ -87,13 +88,6 @@ std::optional<Dataflow> symbolizeDataflow(llvm::StringRef name);
 
 llvm::StringRef stringifyMemorySpace(MemorySpace space);
 llvm::StringRef stringifyEngine(Engine engine);
-
-llvm::StringRef stringifyUnaryKind(UnaryKind kind);
-std::optional<UnaryKind> symbolizeUnaryKind(llvm::StringRef name);
-llvm::StringRef stringifyBinaryKind(BinaryKind kind);
-std::optional<BinaryKind> symbolizeBinaryKind(llvm::StringRef name);
-llvm::StringRef stringifyReduceKind(ReduceKind kind);
-std::optional<ReduceKind> symbolizeReduceKind(llvm::StringRef name);
 
 llvm::StringRef stringifyBufferRole(BufferRole role);
 std::optional<BufferRole> symbolizeBufferRole(llvm::StringRef name);
