@@ -159,6 +159,21 @@ struct GpuPrepareGraphPass
     ModuleOp module = getOperation();
     IRRewriter rewriter(&getContext());
 
+    // Kernel shapes, grids and tiles are chosen at compile time.
+    WalkResult dynamic = module.walk([](linalg::LinalgOp op) {
+      for (Value operand : op->getOperands()) {
+        auto shaped = dyn_cast<ShapedType>(operand.getType());
+        if (shaped && !shaped.hasStaticShape()) {
+          op->emitError("the GPU path needs static shapes, got ")
+              << operand.getType();
+          return WalkResult::interrupt();
+        }
+      }
+      return WalkResult::advance();
+    });
+    if (dynamic.wasInterrupted())
+      return signalPassFailure();
+
     // Aggregate ops (linalg.softmax) -> their generics.
     SmallVector<linalg::AggregatedOpInterface> aggregates;
     module.walk(

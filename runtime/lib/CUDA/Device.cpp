@@ -58,6 +58,8 @@ struct Device::API {
   /// cuEventElapsedTime_v2 (CUDA 12.8+) or, from older drivers, the
   /// unversioned symbol with the same signature.
   CUresult (*cuEventElapsedTime)(float *, CUevent, CUevent) = nullptr;
+  /// Optional: only plans with TMA (sm_90) kernels need it.
+  decltype(&::cuTensorMapEncodeTiled) cuTensorMapEncodeTiled = nullptr;
 
   /// "cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY (out of memory)", or "cuInit:
   /// CUDA error 34" from a library that cannot name its errors.
@@ -119,6 +121,9 @@ static Expected<std::unique_ptr<Device::API>> loadDriver(StringRef library) {
       reinterpret_cast<decltype(api->cuEventElapsedTime)>(elapsed);
   if (!elapsed && !missing)
     missing = "cuEventElapsedTime";
+  api->cuTensorMapEncodeTiled =
+      reinterpret_cast<decltype(api->cuTensorMapEncodeTiled)>(
+          resolve("cuTensorMapEncodeTiled"));
   if (missing) {
     dlclose(api->library);
     return makeError("the CUDA driver " + library + " lacks " + missing +
@@ -353,6 +358,65 @@ Expected<int> Device::getRegistersPerThread(FunctionHandle function) {
           "cuFuncGetAttribute(registers)"))
     return std::move(error);
   return registers;
+}
+
+Expected<std::vector<uint8_t>>
+Device::encodeTensorMap(DevicePtr address, const TensorMapArgument &map) {
+  if (!api->cuTensorMapEncodeTiled)
+    return makeError("the CUDA driver " + api->libraryName +
+                     " lacks cuTensorMapEncodeTiled, which TMA kernels need "
+                     "(a driver older than CUDA 12? update the NVIDIA "
+                     "driver)");
+  CUtensorMapDataType type;
+  switch (map.elementType) {
+  case ElementType::F32:
+    type = CU_TENSOR_MAP_DATA_TYPE_FLOAT32;
+    break;
+  case ElementType::F16:
+    type = CU_TENSOR_MAP_DATA_TYPE_FLOAT16;
+    break;
+  case ElementType::BF16:
+    type = CU_TENSOR_MAP_DATA_TYPE_BFLOAT16;
+    break;
+  case ElementType::I32:
+    type = CU_TENSOR_MAP_DATA_TYPE_INT32;
+    break;
+  case ElementType::I64:
+    type = CU_TENSOR_MAP_DATA_TYPE_INT64;
+    break;
+  case ElementType::F8E4M3FN:
+  case ElementType::F8E5M2:
+  case ElementType::I8:
+    type = CU_TENSOR_MAP_DATA_TYPE_UINT8;
+    break;
+  }
+  static constexpr CUtensorMapSwizzle swizzles[] = {
+      CU_TENSOR_MAP_SWIZZLE_NONE, CU_TENSOR_MAP_SWIZZLE_32B,
+      CU_TENSOR_MAP_SWIZZLE_64B, CU_TENSOR_MAP_SWIZZLE_128B};
+  static constexpr CUtensorMapL2promotion promotions[] = {
+      CU_TENSOR_MAP_L2_PROMOTION_NONE, CU_TENSOR_MAP_L2_PROMOTION_L2_64B,
+      CU_TENSOR_MAP_L2_PROMOTION_L2_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B};
+  std::vector<cuuint64_t> dims(map.globalDims.begin(), map.globalDims.end());
+  std::vector<cuuint64_t> strides(map.globalStrides.begin(),
+                                  map.globalStrides.end());
+  std::vector<cuuint32_t> box(map.boxDims.begin(), map.boxDims.end());
+  std::vector<cuuint32_t> elementStrides(map.globalDims.size(), 1);
+  CUtensorMap encoded;
+  static_assert(sizeof(encoded) == kTensorMapBytes, "CUtensorMap size");
+  if (Error error = api->check(
+          api->cuTensorMapEncodeTiled(
+              &encoded, type, map.globalDims.size(),
+              reinterpret_cast<void *>(static_cast<uintptr_t>(address)),
+              dims.data(), strides.data(), box.data(), elementStrides.data(),
+              CU_TENSOR_MAP_INTERLEAVE_NONE,
+              swizzles[static_cast<unsigned>(map.swizzle)],
+              promotions[static_cast<unsigned>(map.l2Promotion)],
+              map.oobFillNaN ? CU_TENSOR_MAP_FLOAT_OOB_FILL_NAN_REQUEST_ZERO_FMA
+                             : CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),
+          "cuTensorMapEncodeTiled"))
+    return std::move(error);
+  const auto *bytes = reinterpret_cast<const uint8_t *>(&encoded);
+  return std::vector<uint8_t>(bytes, bytes + kTensorMapBytes);
 }
 
 Error Device::launch(FunctionHandle function, Dim3 grid, Dim3 block,

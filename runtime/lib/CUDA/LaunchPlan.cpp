@@ -108,6 +108,27 @@ KernelArgument KernelArgument::f32(float value) {
   return arg;
 }
 
+KernelArgument KernelArgument::tensorMap(unsigned buffer, uint64_t byteOffset,
+                                         TensorMapArgument map) {
+  KernelArgument arg;
+  arg.kind = Kind::TensorMap;
+  arg.buffer = buffer;
+  arg.byteOffset = byteOffset;
+  arg.map = std::move(map);
+  return arg;
+}
+
+bool TensorMapArgument::operator==(const TensorMapArgument &other) const {
+  return elementType == other.elementType && globalDims == other.globalDims &&
+         globalStrides == other.globalStrides && boxDims == other.boxDims &&
+         swizzle == other.swizzle && l2Promotion == other.l2Promotion &&
+         oobFillNaN == other.oobFillNaN;
+}
+
+static constexpr StringLiteral kSwizzleNames[] = {"none", "32B", "64B", "128B"};
+static constexpr StringLiteral kL2PromotionNames[] = {"none", "64B", "128B",
+                                                      "256B"};
+
 bool KernelArgument::operator==(const KernelArgument &other) const {
   if (kind != other.kind)
     return false;
@@ -119,6 +140,9 @@ bool KernelArgument::operator==(const KernelArgument &other) const {
     return intValue == other.intValue;
   case Kind::F32:
     return std::memcmp(&floatValue, &other.floatValue, sizeof(float)) == 0;
+  case Kind::TensorMap:
+    return buffer == other.buffer && byteOffset == other.byteOffset &&
+           map == other.map;
   }
   return false;
 }
@@ -235,6 +259,60 @@ static Error verifyBuffer(const LaunchPlan &plan, unsigned id) {
   return Error::success();
 }
 
+/// Checks what cuTensorMapEncodeTiled requires of a tiled tensor map, and
+/// that the tensor lies inside its buffer.
+static Error verifyTensorMap(const LaunchPlan &plan, const KernelArgument &arg,
+                             const std::string &what) {
+  const TensorMapArgument &map = arg.map;
+  size_t rank = map.globalDims.size();
+  if (rank < 1 || rank > 5)
+    return makeError(what + ": a tensor map has 1 to 5 dimensions, got " +
+                     Twine(rank));
+  if (map.globalStrides.size() != rank - 1 || map.boxDims.size() != rank)
+    return makeError(what + ": a rank-" + Twine(rank) + " tensor map needs " +
+                     Twine(rank - 1) + " strides and " + Twine(rank) +
+                     " box dimensions");
+  if (arg.byteOffset % 16 != 0)
+    return makeError(what +
+                     ": TMA needs a 16-byte aligned tensor, the offset "
+                     "is " +
+                     Twine(arg.byteOffset) + " bytes");
+  uint64_t elemBytes = getElementBytes(map.elementType);
+  uint64_t extent = elemBytes * (map.globalDims[0] ? map.globalDims[0] : 1);
+  for (size_t d = 0; d < rank; ++d) {
+    if (map.globalDims[d] == 0 || map.globalDims[d] > (uint64_t(1) << 32))
+      return makeError(what + ": tensor-map dimension " + Twine(d) +
+                       " must be in [1, 2^32], got " +
+                       Twine(map.globalDims[d]));
+    if (map.boxDims[d] == 0 || map.boxDims[d] > 256)
+      return makeError(what + ": tensor-map box dimension " + Twine(d) +
+                       " must be in [1, 256], got " + Twine(map.boxDims[d]));
+    if (d == 0)
+      continue;
+    uint64_t stride = map.globalStrides[d - 1];
+    if (stride % 16 != 0 || stride >= (uint64_t(1) << 40))
+      return makeError(what + ": tensor-map stride " + Twine(d) +
+                       " must be a multiple of 16 below 2^40 bytes, got " +
+                       Twine(stride));
+    extent = std::max(extent, stride * map.globalDims[d]);
+  }
+  uint64_t span = map.swizzle == TensorMapArgument::Swizzle::B128  ? 128
+                  : map.swizzle == TensorMapArgument::Swizzle::B64 ? 64
+                  : map.swizzle == TensorMapArgument::Swizzle::B32 ? 32
+                                                                   : 0;
+  if (span && map.boxDims[0] * elemBytes > span)
+    return makeError(
+        what + ": the innermost box (" + Twine(map.boxDims[0] * elemBytes) +
+        " bytes) is wider than the " + Twine(span) + "-byte swizzle");
+  uint64_t bytes = plan.buffers[arg.buffer].bytes;
+  if (arg.byteOffset + extent > bytes)
+    return makeError(what + ": the tensor map spans " + Twine(extent) +
+                     " bytes from offset " + Twine(arg.byteOffset) + " of " +
+                     describeBuffer(plan, arg.buffer) + ", which has " +
+                     Twine(bytes));
+  return Error::success();
+}
+
 static Error verifyModule(const LaunchPlan &plan, unsigned id) {
   const PlanModule &module = plan.modules[id];
   std::string what =
@@ -273,7 +351,8 @@ static Error verifyLaunch(const LaunchPlan &plan, unsigned id) {
                      ") is outside CUDA's limits (each at least 1, z at most "
                      "64, at most 1024 threads)");
   for (auto [i, arg] : llvm::enumerate(launch.arguments)) {
-    if (arg.kind != KernelArgument::Kind::Buffer)
+    if (arg.kind != KernelArgument::Kind::Buffer &&
+        arg.kind != KernelArgument::Kind::TensorMap)
       continue;
     std::string argWhat = what + ": argument " + std::to_string(i);
     if (arg.buffer >= plan.buffers.size())
@@ -285,6 +364,9 @@ static Error verifyLaunch(const LaunchPlan &plan, unsigned id) {
       return makeError(argWhat + " points " + Twine(arg.byteOffset) +
                        " bytes into " + describeBuffer(plan, arg.buffer) +
                        ", which has " + Twine(bytes) + " bytes");
+    if (arg.kind == KernelArgument::Kind::TensorMap)
+      if (Error error = verifyTensorMap(plan, arg, argWhat))
+        return error;
   }
   if (const std::optional<ContractionShape> &c = launch.contraction) {
     if (c->batch < 1 || c->m < 1 || c->n < 1 || c->k < 1)
@@ -403,6 +485,22 @@ static json::Value buildHeader(const LaunchPlan &plan, BlobLayout *layout) {
       case KernelArgument::Kind::F32:
         args.push_back(json::Object{{"f32", double(arg.floatValue)}});
         break;
+      case KernelArgument::Kind::TensorMap: {
+        const TensorMapArgument &map = arg.map;
+        args.push_back(json::Object{
+            {"tensorMap",
+             json::Object{
+                 {"buffer", arg.buffer},
+                 {"offset", arg.byteOffset},
+                 {"type", stringifyElementType(map.elementType)},
+                 {"dims", json::Array(map.globalDims)},
+                 {"strides", json::Array(map.globalStrides)},
+                 {"box", json::Array(map.boxDims)},
+                 {"swizzle", kSwizzleNames[unsigned(map.swizzle)]},
+                 {"l2Promotion", kL2PromotionNames[unsigned(map.l2Promotion)]},
+                 {"oobFill", map.oobFillNaN ? "nan" : "zero"}}}});
+        break;
+      }
       }
     }
     json::Object object{
@@ -560,6 +658,41 @@ static bool fromJSON(const json::Value &value, KernelArgument &arg,
     if (!mapper.map("f32", d))
       return false;
     arg.floatValue = static_cast<float>(d);
+    return true;
+  }
+  if (const json::Value *v = object->get("tensorMap")) {
+    arg.kind = KernelArgument::Kind::TensorMap;
+    json::Path mapPath = path.field("tensorMap");
+    json::ObjectMapper fields(*v, mapPath);
+    TensorMapArgument &map = arg.map;
+    std::string swizzle, l2Promotion, oobFill;
+    if (!(fields && fields.map("buffer", arg.buffer) &&
+          fields.map("offset", arg.byteOffset) &&
+          fields.map("type", map.elementType) &&
+          fields.map("dims", map.globalDims) &&
+          fields.map("strides", map.globalStrides) &&
+          fields.map("box", map.boxDims) && fields.map("swizzle", swizzle) &&
+          fields.map("l2Promotion", l2Promotion) &&
+          fields.map("oobFill", oobFill)))
+      return false;
+    auto lookup = [&](ArrayRef<StringLiteral> names, StringRef name,
+                      StringRef field, auto &out) {
+      for (auto [i, known] : llvm::enumerate(names))
+        if (known == name) {
+          out = static_cast<std::remove_reference_t<decltype(out)>>(i);
+          return true;
+        }
+      mapPath.field(field).report("unknown value");
+      return false;
+    };
+    if (!lookup(kSwizzleNames, swizzle, "swizzle", map.swizzle) ||
+        !lookup(kL2PromotionNames, l2Promotion, "l2Promotion", map.l2Promotion))
+      return false;
+    if (oobFill != "zero" && oobFill != "nan") {
+      mapPath.field("oobFill").report("expected \"zero\" or \"nan\"");
+      return false;
+    }
+    map.oobFillNaN = oobFill == "nan";
     return true;
   }
   path.report("expected {\"buffer\", \"offset\"}, {\"i32\"}, {\"i64\"} or "

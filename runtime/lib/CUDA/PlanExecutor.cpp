@@ -98,6 +98,20 @@ Error LoadedPlan::initialize() {
       case KernelArgument::Kind::F32:
         std::memcpy(&slot, &arg.floatValue, sizeof(arg.floatValue));
         break;
+      case KernelArgument::Kind::TensorMap: {
+        Expected<std::vector<uint8_t>> encoded = device.encodeTensorMap(
+            buffers[arg.buffer] + arg.byteOffset, arg.map);
+        if (!encoded)
+          return withContext(plan.describeLaunch(id), encoded.takeError());
+        Expected<DevicePtr> address = device.allocate(encoded->size());
+        if (!address)
+          return withContext(plan.describeLaunch(id), address.takeError());
+        tensorMaps.push_back(*address);
+        if (Error error = device.upload(*address, *encoded))
+          return withContext(plan.describeLaunch(id), std::move(error));
+        slot = *address;
+        break;
+      }
       }
       values.push_back(slot);
     }
@@ -119,6 +133,8 @@ LoadedPlan::~LoadedPlan() {
   // Nothing useful can be done with a failure to free; the context is going
   // away with the device anyway.
   for (DevicePtr address : buffers)
+    consumeError(device.free(address));
+  for (DevicePtr address : tensorMaps)
     consumeError(device.free(address));
   for (ModuleHandle module : modules)
     consumeError(device.unloadModule(module));

@@ -233,6 +233,44 @@ TEST(DeviceTest, RunsAPlanAndReadsOutputsBack) {
   EXPECT_EQ(FakeDriver::get().liveAllocations(), 0u);
 }
 
+TEST(DeviceTest, EncodesTensorMapsForTMAKernels) {
+  std::unique_ptr<Device> device = openFake();
+  ASSERT_TRUE(device);
+  LaunchPlan plan;
+  plan.name = "tma";
+  plan.buffers = {{"x", BufferRole::Input, 0, ElementType::F32, {4, 8}, 128},
+                  {"y", BufferRole::Output, 0, ElementType::F32, {4}, 16}};
+  plan.modules = {{"m", "sm_90a", fakeCubin("tma_copy_f32"), ""}};
+  // The second row of x, as a [8 x 3] tensor map starting 32 bytes in.
+  TensorMapArgument map;
+  map.elementType = ElementType::F32;
+  map.globalDims = {4, 3};
+  map.globalStrides = {32};
+  map.boxDims = {4, 2};
+  PlanLaunch launch;
+  launch.kernel = "tma_copy_f32";
+  launch.grid = {1, 1, 1};
+  launch.block = {4, 1, 1};
+  launch.arguments = {KernelArgument::tensorMap(0, 32, map),
+                      KernelArgument::binding(1)};
+  plan.launches = {launch};
+  Expected<std::unique_ptr<LoadedPlan>> loaded =
+      LoadedPlan::load(*device, plan);
+  ASSERT_TRUE(bool(loaded)) << toString(loaded.takeError());
+  // Two buffers and the encoded tensor map.
+  EXPECT_EQ(FakeDriver::get().liveAllocations(), 3u);
+  ASSERT_FALSE((*loaded)->setInput(
+      0, toBytes({0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                  11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                  22, 23, 24, 25, 26, 27, 28, 29, 30, 31})));
+  ASSERT_FALSE((*loaded)->run());
+  Expected<std::vector<uint8_t>> out = (*loaded)->getOutput(0);
+  ASSERT_TRUE(bool(out)) << toString(out.takeError());
+  EXPECT_EQ(fromBytes<float>(*out), (std::vector<float>{8, 9, 10, 11}));
+  loaded->reset();
+  EXPECT_EQ(FakeDriver::get().liveAllocations(), 0u);
+}
+
 TEST(DeviceTest, TimesEachLaunchWithEvents) {
   std::unique_ptr<Device> device = openFake();
   ASSERT_TRUE(device);

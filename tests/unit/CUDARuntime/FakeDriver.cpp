@@ -101,6 +101,25 @@ void gemm(void **params, uint64_t thread) {
   c[thread] = sum;
 }
 
+/// The fake's CUtensorMap encoding: what the TMA kernel below needs.
+struct FakeTensorMap {
+  const void *globalAddress;
+  uint64_t innerDim;
+  uint32_t innerBox;
+  uint32_t rank;
+};
+static_assert(sizeof(FakeTensorMap) <= sizeof(CUtensorMap),
+              "the fake encoding must fit a CUtensorMap");
+
+/// out[i] = the i-th f32 of the tensor a tensor map describes, for i below
+/// its innermost dimension: reads through the map the way a TMA load does.
+void tmaCopy(void **params, uint64_t thread) {
+  const auto *map = *static_cast<const FakeTensorMap **>(params[0]);
+  float *out = *static_cast<float **>(params[1]);
+  if (thread < map->innerDim)
+    out[thread] = static_cast<const float *>(map->globalAddress)[thread];
+}
+
 using KernelBody = void (*)(void **, uint64_t);
 
 KernelBody findKernel(const std::string &name) {
@@ -112,6 +131,8 @@ KernelBody findKernel(const std::string &name) {
     return fill;
   if (name == "gemm_bf16_f32")
     return gemm;
+  if (name == "tma_copy_f32")
+    return tmaCopy;
   return nullptr;
 }
 } // namespace
@@ -402,6 +423,22 @@ CUresult cuEventRecord(CUevent event, CUstream) {
 }
 
 CUresult cuEventSynchronize(CUevent) { return CUDA_SUCCESS; }
+
+CUresult cuTensorMapEncodeTiled(CUtensorMap *tensorMap, CUtensorMapDataType,
+                                cuuint32_t rank, void *globalAddress,
+                                const cuuint64_t *globalDim, const cuuint64_t *,
+                                const cuuint32_t *boxDim, const cuuint32_t *,
+                                CUtensorMapInterleave, CUtensorMapSwizzle,
+                                CUtensorMapL2promotion,
+                                CUtensorMapFloatOOBfill) {
+  if (rank < 1 || rank > 5 ||
+      reinterpret_cast<uintptr_t>(globalAddress) % 16 != 0)
+    return CUDA_ERROR_INVALID_VALUE;
+  FakeTensorMap map{globalAddress, globalDim[0], boxDim[0], rank};
+  std::memset(tensorMap, 0, sizeof(*tensorMap));
+  std::memcpy(tensorMap, &map, sizeof(map));
+  return CUDA_SUCCESS;
+}
 
 CUresult cuEventElapsedTime_v2(float *milliseconds, CUevent start,
                                CUevent end) {

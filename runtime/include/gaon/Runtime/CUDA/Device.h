@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace gaon::runtime::cuda {
 
@@ -90,6 +91,13 @@ public:
   llvm::Error setMaxDynamicSharedMemory(FunctionHandle function,
                                         uint32_t bytes);
   llvm::Expected<int> getRegistersPerThread(FunctionHandle function);
+
+  /// Size of an encoded CUtensorMap.
+  static constexpr unsigned kTensorMapBytes = 128;
+  /// Encodes `map` over the tensor at `address` (cuTensorMapEncodeTiled,
+  /// CUDA 12+): the 128 bytes TMA copies read.
+  llvm::Expected<std::vector<uint8_t>>
+  encodeTensorMap(DevicePtr address, const TensorMapArgument &map);
 
   /// Enqueues a launch on the default stream; `parameters[i]` points at the
   /// value of kernel parameter i.

@@ -97,25 +97,56 @@ struct PlanModule {
   std::string ptx;
 };
 
+/// A CUDA tensor map (the descriptor TMA copies read) over a tensor in a
+/// buffer, which the runtime encodes with cuTensorMapEncodeTiled when it
+/// loads the plan. Dimensions run innermost first, as the driver takes them;
+/// elements are dense within a box (element strides of 1) and not
+/// interleaved.
+struct TensorMapArgument {
+  enum class Swizzle : uint8_t { None, B32, B64, B128 };
+  enum class L2Promotion : uint8_t { None, B64, B128, B256 };
+  ElementType elementType = ElementType::BF16;
+  /// Extent of each dimension, innermost first.
+  std::vector<uint64_t> globalDims;
+  /// Byte stride of dimensions 1..rank-1 (dimension 0 is contiguous).
+  std::vector<uint64_t> globalStrides;
+  /// Extent of the box one TMA copy moves, innermost first.
+  std::vector<uint32_t> boxDims;
+  Swizzle swizzle = Swizzle::None;
+  L2Promotion l2Promotion = L2Promotion::None;
+  /// Elements outside the tensor read as NaN instead of zero.
+  bool oobFillNaN = false;
+
+  bool operator==(const TensorMapArgument &other) const;
+};
+
 /// One kernel parameter. Kernels use the bare-pointer memref calling
 /// convention: a memref parameter is a single device pointer, which the plan
 /// gives as a buffer plus a byte offset into it.
 struct KernelArgument {
-  enum class Kind : uint8_t { Buffer, I32, I64, F32 };
+  /// TensorMap: a tensor map over the tensor at `buffer` + `byteOffset`,
+  /// passed as the device address of its encoded 128-byte CUtensorMap (the
+  /// form MLIR's nvgpu TMA lowering reads it in).
+  enum class Kind : uint8_t { Buffer, I32, I64, F32, TensorMap };
   Kind kind = Kind::Buffer;
-  /// Kind::Buffer: the buffer's index in LaunchPlan::buffers and the byte
-  /// offset of the pointer passed to the kernel.
+  /// Kind::Buffer and Kind::TensorMap: the buffer's index in
+  /// LaunchPlan::buffers and the byte offset of the pointer passed to the
+  /// kernel (of the tensor the map describes).
   unsigned buffer = 0;
   uint64_t byteOffset = 0;
   /// Kind::I32 and Kind::I64.
   int64_t intValue = 0;
   /// Kind::F32.
   float floatValue = 0;
+  /// Kind::TensorMap.
+  TensorMapArgument map;
 
   static KernelArgument binding(unsigned buffer, uint64_t byteOffset = 0);
   static KernelArgument i32(int32_t value);
   static KernelArgument i64(int64_t value);
   static KernelArgument f32(float value);
+  static KernelArgument tensorMap(unsigned buffer, uint64_t byteOffset,
+                                  TensorMapArgument map);
   bool operator==(const KernelArgument &other) const;
 };
 

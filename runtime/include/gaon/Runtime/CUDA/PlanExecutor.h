@@ -66,6 +66,8 @@ private:
   const LaunchPlan &plan;
   std::vector<ModuleHandle> modules;
   std::vector<DevicePtr> buffers;
+  /// Encoded tensor maps of TMA arguments, in device memory.
+  std::vector<DevicePtr> tensorMaps;
   std::vector<FunctionHandle> functions;
   std::vector<int> registers;
   /// Per launch, one 8-byte slot per kernel parameter, and pointers to them.
