@@ -5,6 +5,7 @@
 #include "gaon/Conversion/Passes.h"
 #include "gaon/Dialect/NPU/Transforms/Passes.h"
 #include "gaon/Target/NPU/Passes.h"
+#include "gaon/Target/NPU/Target.h"
 #include "gaon/Transforms/Passes.h"
 
 #include "mlir/Conversion/TosaToArith/TosaToArith.h"
@@ -62,11 +63,11 @@ private:
 
 /// Adds the whole pipeline through `builder`.
 static void addPasses(PipelineBuilder &builder,
-                      const gaon::NPUPipelineOptions &options) {
+                      const gaon::NPUCompileOptions &options) {
   if (!options.target.empty()) {
     gaon::npu::SetNPUTargetPassOptions target;
     target.target = options.target;
-    target.overrides = llvm::to_vector(options.overrides);
+    target.overrides.assign(options.overrides.begin(), options.overrides.end());
     builder.add(gaon::npu::createSetNPUTargetPass(target));
   }
   // Input: TOSA to linalg, calls inlined.
@@ -110,8 +111,19 @@ static void addPasses(PipelineBuilder &builder,
   builder.addToFunctions(gaon::npu::createInsertSyncPass());
 }
 
+gaon::NPUCompileOptions gaon::NPUPipelineOptions::toCompileOptions() const {
+  NPUCompileOptions options;
+  options.target = target;
+  options.overrides.assign(overrides.begin(), overrides.end());
+  options.fuse = fuse;
+  options.sramFraction = sramFraction;
+  options.buffers = buffers;
+  options.stopAfter = stopAfter;
+  return options;
+}
+
 LogicalResult gaon::buildNPUPipeline(OpPassManager &pm,
-                                     const NPUPipelineOptions &options) {
+                                     const NPUCompileOptions &options) {
   PipelineBuilder builder(pm, options.stopAfter);
   addPasses(builder, options);
   return success(builder.reachedStop());
@@ -119,7 +131,7 @@ LogicalResult gaon::buildNPUPipeline(OpPassManager &pm,
 
 SmallVector<StringRef> gaon::getNPUPipelinePassNames() {
   OpPassManager pm(ModuleOp::getOperationName());
-  NPUPipelineOptions options;
+  NPUCompileOptions options;
   PipelineBuilder builder(pm, "");
   addPasses(builder, options);
   return llvm::to_vector(builder.getNames());
@@ -133,9 +145,34 @@ void gaon::registerNPUPipeline() {
       "assign cores, double-buffer, convert to npu commands, unroll, spread "
       "DMAs, allocate SRAM, insert semaphores",
       [](OpPassManager &pm, const NPUPipelineOptions &options) {
-        if (failed(buildNPUPipeline(pm, options)))
+        if (failed(buildNPUPipeline(pm, options.toCompileOptions())))
           llvm::errs() << "gaon-npu-pipeline: stop-after='"
                        << options.stopAfter
                        << "' names no pass of the pipeline\n";
       });
+}
+
+FailureOr<gaon::npu::CompiledProgram>
+gaon::compileForNPU(ModuleOp module, const sim::ChipConfig &chip,
+                    const NPUCompileOptions &options) {
+  MLIRContext *context = module.getContext();
+  module->setAttr(npu::NPUDialect::kTargetAttrName,
+                  npu::getTargetAttr(context, chip));
+  NPUCompileOptions pipeline = options;
+  pipeline.target.clear();
+  pipeline.overrides.clear();
+  pipeline.stopAfter.clear();
+  PassManager pm(context);
+  if (failed(buildNPUPipeline(pm, pipeline)) || failed(pm.run(module)))
+    return failure();
+  func::FuncOp func;
+  for (auto candidate : module.getOps<func::FuncOp>())
+    if (!candidate.isExternal()) {
+      if (func)
+        return module.emitError() << "compileForNPU compiles one function";
+      func = candidate;
+    }
+  if (!func)
+    return module.emitError() << "no function to compile";
+  return npu::serializeFunction(func);
 }

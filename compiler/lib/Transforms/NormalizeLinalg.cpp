@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace gaon {
@@ -72,6 +73,46 @@ struct SplatConstantToFill : OpRewritePattern<arith::ConstantOp> {
   }
 };
 
+/// Replaces a NaN fill that only seeds maxnumf (minnumf) reductions with
+/// -inf (+inf): upstream's softmax decomposition seeds its max with NaN,
+/// which maxnum ignores but the vector engine's max (NaN-propagating, like
+/// arith.maximumf) would not. The two agree on every non-NaN input.
+struct NaNFillToInfinity : OpRewritePattern<linalg::FillOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::FillOp op,
+                                PatternRewriter &rewriter) const override {
+    FloatAttr value;
+    if (!matchPattern(op.getInputs()[0], m_Constant(&value)) ||
+        !value.getValue().isNaN() || op->getResult(0).use_empty())
+      return failure();
+    std::optional<bool> isMax;
+    for (OpOperand &use : op->getResult(0).getUses()) {
+      auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+      if (!user || !user.isDpsInit(&use))
+        return failure();
+      BlockArgument acc = user.getMatchingBlockArgument(&use);
+      std::optional<bool> useIsMax;
+      for (Operation *combiner : acc.getUsers()) {
+        if (isa<arith::MaxNumFOp>(combiner))
+          useIsMax = true;
+        else if (isa<arith::MinNumFOp>(combiner))
+          useIsMax = false;
+        else
+          return failure();
+      }
+      if (!useIsMax || (isMax && *isMax != *useIsMax))
+        return failure();
+      isMax = useIsMax;
+    }
+    auto type = cast<FloatType>(value.getType());
+    APFloat infinity = APFloat::getInf(type.getFloatSemantics(), *isMax);
+    Value constant = arith::ConstantOp::create(
+        rewriter, op.getLoc(), rewriter.getFloatAttr(type, infinity));
+    rewriter.modifyOpInPlace(op, [&] { op->setOperand(0, constant); });
+    return success();
+  }
+};
+
 struct NormalizeLinalgPass
     : gaon::impl::NormalizeLinalgPassBase<NormalizeLinalgPass> {
   void runOnOperation() override {
@@ -92,7 +133,7 @@ struct NormalizeLinalgPass
     RewritePatternSet patterns(context);
     linalg::populateElementwiseToLinalgConversionPatterns(patterns);
     patterns.add<DecomposeSoftmax, GeneralizeVectorOps, SplatConstantToFill,
-                 linalg::DecomposePadOpPattern>(context);
+                 NaNFillToInfinity, linalg::DecomposePadOpPattern>(context);
     tensor::populateDecomposeTensorConcatPatterns(patterns);
     tensor::CastOp::getCanonicalizationPatterns(patterns, context);
     tensor::EmptyOp::getCanonicalizationPatterns(patterns, context);

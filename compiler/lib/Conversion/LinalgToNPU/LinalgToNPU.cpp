@@ -103,19 +103,24 @@ static SmallVector<ReassociationIndices>
 getMergeableGroups(ArrayRef<int64_t> shape,
                    ArrayRef<SmallVector<int64_t>> stridesOfViews) {
   SmallVector<ReassociationIndices> groups;
+  // The innermost dim of the current group whose size is not 1.
+  std::optional<int64_t> lastNonUnit;
   for (int64_t i = 0, e = shape.size(); i < e; ++i) {
     if (!groups.empty()) {
-      int64_t prev = groups.back().back();
-      bool mergeable = shape[prev] == 1 || shape[i] == 1 ||
-                       llvm::all_of(stridesOfViews, [&](const auto &strides) {
-                         return strides[prev] == strides[i] * shape[i];
-                       });
+      bool mergeable =
+          shape[i] == 1 || !lastNonUnit ||
+          llvm::all_of(stridesOfViews, [&](const auto &strides) {
+            return strides[*lastNonUnit] == strides[i] * shape[i];
+          });
       if (mergeable) {
         groups.back().push_back(i);
+        if (shape[i] != 1)
+          lastNonUnit = i;
         continue;
       }
     }
     groups.push_back({i});
+    lastNonUnit = shape[i] != 1 ? std::optional<int64_t>(i) : std::nullopt;
   }
   return groups;
 }
@@ -462,11 +467,14 @@ LogicalResult Converter::convertFill(linalg::FillOp op) {
     immediate = double(intAttr.getValue().getSExtValue());
   else
     return op.emitError() << "fills with an unsupported constant";
+  // Fill a view with as few dims as the layout allows (at least one).
   Value output = op.getOutputs()[0];
-  if (getMemRefType(output).getRank() == 0)
-    output = memref::ExpandShapeOp::create(builder, op.getLoc(),
-                                           ArrayRef<int64_t>{1}, output,
-                                           ArrayRef<ReassociationIndices>{});
+  FailureOr<std::pair<Value, Value>> views =
+      getCopyViews(builder, op.getLoc(), output, output);
+  if (failed(views))
+    return op.emitError() << "fills a buffer of more than " << kMaxViewRank
+                          << " strided dims";
+  output = views->first;
   VectorFillOp::create(builder, op.getLoc(), llvm::APFloat(immediate),
                        output, ValueRange{}, ValueRange{}, core);
   ++vectors;
@@ -474,8 +482,7 @@ LogicalResult Converter::convertFill(linalg::FillOp op) {
 }
 
 LogicalResult Converter::convertContraction(linalg::LinalgOp op) {
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
+  FailureOr<linalg::ContractionDimensions> dims = getContractionDims(op);
   if (failed(dims))
     return op->emitError() << "is not a contraction the tensor engine runs";
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();

@@ -170,6 +170,24 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
     return failure();
   };
 
+  // A body value: a block argument, an earlier step, or a constant (also
+  // one defined outside the body and captured).
+  auto has = [&](Value value) {
+    if (values.count(value))
+      return true;
+    Attribute constant;
+    if (!matchPattern(value, m_Constant(&constant)))
+      return false;
+    if (auto floatAttr = dyn_cast<FloatAttr>(constant))
+      values[value] = PayloadOperand::immediate(floatAttr.getValueAsDouble());
+    else if (auto intAttr = dyn_cast<IntegerAttr>(constant))
+      values[value] =
+          PayloadOperand::immediate(double(intAttr.getValue().getSExtValue()));
+    else
+      return false;
+    return true;
+  };
+
   auto addStep = [&](PayloadStep step, Value result) {
     payload.steps.push_back(std::move(step));
     values[result] = PayloadOperand::step(payload.steps.size() - 1);
@@ -223,9 +241,9 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
     if (binary) {
       if (!isa<FloatType>(type))
         return fail(&bodyOp, "is not on floats");
-      PayloadOperand a = values.lookup(lhs), b = values.lookup(rhs);
-      if (!values.count(lhs) || !values.count(rhs))
+      if (!has(lhs) || !has(rhs))
         return fail(&bodyOp, "uses a value defined outside the body");
+      PayloadOperand a = values.lookup(lhs), b = values.lookup(rhs);
       if (a.isConstant() && b.isConstant()) {
         values[result] =
             PayloadOperand::immediate(foldBinary(*binary, a.constant, b.constant));
@@ -244,7 +262,7 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
     if (std::optional<UnaryKind> unary = getUnaryKind(&bodyOp)) {
       if (!isa<FloatType>(type))
         return fail(&bodyOp, "is not on floats");
-      if (!values.count(bodyOp.getOperand(0)))
+      if (!has(bodyOp.getOperand(0)))
         return fail(&bodyOp, "uses a value defined outside the body");
       PayloadOperand x = values.lookup(bodyOp.getOperand(0));
       if (x.isConstant()) {
@@ -267,7 +285,7 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
       if (!isVectorType(input.getType()))
         return fail(&bodyOp, "casts from " + toText(input.getType()) +
                                  ", which the NPU does not store");
-      if (!values.count(input))
+      if (!has(input))
         return fail(&bodyOp, "uses a value defined outside the body");
       PayloadOperand x = values.lookup(input);
       if (x.isConstant()) {
@@ -286,7 +304,7 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
   }
 
   for (Value yielded : body->getTerminator()->getOperands()) {
-    if (!values.count(yielded))
+    if (!has(yielded))
       return fail(body->getTerminator(),
                   "yields a value defined outside the body");
     payload.yields.push_back(values.lookup(yielded));
@@ -405,6 +423,17 @@ SmallVector<AffineMap> gaon::npu::getTapIndexingMaps(linalg::LinalgOp op) {
         AffineMap::get(map.getNumDims(), 0, results, op.getContext()));
   }
   return maps;
+}
+
+FailureOr<linalg::ContractionDimensions>
+gaon::npu::getContractionDims(linalg::LinalgOp op) {
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(getWindowLoops(op).empty()
+                                       ? op.getIndexingMapsArray()
+                                       : getTapIndexingMaps(op));
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+  return dims;
 }
 
 SmallVector<unsigned> gaon::npu::getWindowLoops(linalg::LinalgOp op) {
@@ -539,7 +568,7 @@ LogicalResult gaon::npu::verifyLinalgOpSupported(linalg::LinalgOp op) {
   case LinalgOpClass::Contraction: {
     if (failed(verifyProjectedPermutations(op)))
       return failure();
-    if (failed(linalg::inferContractionDims(op)))
+    if (failed(getContractionDims(op)))
       return op->emitError() << "'" << op->getName()
                              << "' is a contraction without distinct M, N and "
                                 "K dimensions; the NPU lowering needs them";
@@ -549,6 +578,13 @@ LogicalResult gaon::npu::verifyLinalgOpSupported(linalg::LinalgOp op) {
       return op->emitError() << "'" << op->getName() << "' multiplies " << lhs
                              << " by " << rhs
                              << "; the tensor engine needs one input type";
+    TargetAttr target = TargetAttr::lookup(op);
+    if (target && !target.supportsPrecision(lhs))
+      return op->emitError() << "'" << op->getName() << "' multiplies " << lhs
+                             << " but the tensor engine of target '"
+                             << target.getName() << "' supports "
+                             << target.getPrecisions()
+                             << "; cast the operands first";
     return success();
   }
   case LinalgOpClass::Window: {

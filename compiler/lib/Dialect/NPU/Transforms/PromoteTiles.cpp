@@ -136,6 +136,13 @@ struct PromoteTilesPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     OpBuilder builder(&getContext());
+    // Arguments are the program's inputs: bufferization must not write into
+    // them, so an in-place update gets its own output buffer.
+    for (BlockArgument arg : func.getArguments())
+      if (isa<TensorType>(arg.getType()))
+        func.setArgAttr(arg.getArgNumber(),
+                        bufferization::BufferizationDialect::kWritableAttrName,
+                        builder.getBoolAttr(false));
     Attribute sram = MemorySpaceAttr::get(&getContext(), MemorySpace::Sram);
 
     // Every linalg op must sit in a tile loop.

@@ -19,7 +19,9 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/CSE.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/MathExtras.h"
@@ -178,12 +180,7 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
                                           const Group &group,
                                           TargetAttr target,
                                           double sramFraction) {
-  SmallVector<AffineMap> maps = classifyLinalgOp(anchor) ==
-                                        LinalgOpClass::Window
-                                    ? getTapIndexingMaps(anchor)
-                                    : anchor.getIndexingMapsArray();
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(maps);
+  FailureOr<linalg::ContractionDimensions> dims = getContractionDims(anchor);
   SmallVector<int64_t> ranges = getRanges(anchor);
   SmallVector<unsigned> window = getWindowLoops(anchor);
   int64_t numLoops = ranges.size();
@@ -359,6 +356,29 @@ static llvm::EquivalenceClasses<OpLoop> getLoopClasses(const Group &group) {
       }
     }
   }
+  // Members that read the same outside tensor index its dims with the same
+  // loops (softmax's max and sum both walk the rows of x).
+  llvm::DenseMap<std::pair<Value, unsigned>, OpLoop> firstReader;
+  for (Operation *member : group.members) {
+    auto op = cast<linalg::LinalgOp>(member);
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      Value value = input->get();
+      if (value.getDefiningOp() &&
+          group.members.contains(value.getDefiningOp()))
+        continue;
+      AffineMap map = op.getMatchingIndexingMap(input);
+      for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
+        auto loop = dyn_cast<AffineDimExpr>(expr);
+        if (!loop)
+          continue;
+        OpLoop mine = {member, loop.getPosition()};
+        auto [it, inserted] =
+            firstReader.try_emplace({value, unsigned(dim)}, mine);
+        if (!inserted)
+          classes.unionSets(it->second, mine);
+      }
+    }
+  }
   return classes;
 }
 
@@ -416,11 +436,7 @@ LogicalResult TileLinalgPass::chooseTiles(Group &group, TargetAttr target,
     anchorTiles.reduction.assign(anchorLoops, 0);
   }
 
-  bool contraction = isHeavy(anchor) &&
-                     succeeded(linalg::inferContractionDims(
-                         classifyLinalgOp(anchor) == LinalgOpClass::Window
-                             ? getTapIndexingMaps(anchor)
-                             : anchor.getIndexingMapsArray()));
+  bool contraction = isHeavy(anchor) && succeeded(getContractionDims(anchor));
   if (contraction || !tileSizes.empty()) {
     // Root loops take the tile of the anchor loop they correspond to.
     rootTiles.assign(numRootLoops, 0);
@@ -748,6 +764,10 @@ LogicalResult TileLinalgPass::tileGroup(RewriterBase &rewriter, Group &group,
   forall->setAttr(NPUDialect::kCostAttrName, sumCosts(group));
   forall.getBody()->walk(
       [](Operation *op) { op->removeAttr(NPUDialect::kCostAttrName); });
+
+  // Producers fused for several consumers are computed once per tile.
+  DominanceInfo dominance;
+  eliminateCommonSubExpressions(rewriter, dominance, forall);
 
   // The members are dead once the slices that fusion left behind are gone.
   eraseDeadSlices(rewriter, forall);

@@ -4,7 +4,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace gaon::npu;
@@ -20,14 +20,24 @@ std::pair<int64_t, int64_t> ResolvedView::getExtent() const {
   return {low, high + 1};
 }
 
+/// The operand a view op views, or null for any other op.
+static Value getViewSource(Operation *op) {
+  return llvm::TypeSwitch<Operation *, Value>(op)
+      .Case<memref::SubViewOp, memref::CastOp, memref::ReinterpretCastOp>(
+          [](auto view) { return view.getSource(); })
+      .Case<memref::TransposeOp>(
+          [](memref::TransposeOp view) { return view.getIn(); })
+      .Case<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+          [](auto view) { return view.getSrc(); })
+      .Default([](Operation *) { return Value(); });
+}
+
 Value gaon::npu::getRootBuffer(Value value) {
   while (Operation *op = value.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(op);
-    if (!view || !isa<memref::SubViewOp, memref::TransposeOp,
-                      memref::ExpandShapeOp, memref::CollapseShapeOp,
-                      memref::CastOp, memref::ReinterpretCastOp>(op))
+    Value source = getViewSource(op);
+    if (!source)
       break;
-    value = view.getViewSource();
+    value = source;
   }
   return value;
 }
@@ -60,9 +70,7 @@ FailureOr<ResolvedView> gaon::npu::resolveView(Value value,
   if (!type)
     return failure();
   Operation *op = value.getDefiningOp();
-  bool isView = op && isa<memref::SubViewOp, memref::TransposeOp,
-                          memref::ExpandShapeOp, memref::CollapseShapeOp,
-                          memref::CastOp, memref::ReinterpretCastOp>(op);
+  bool isView = op && getViewSource(op);
   // A static layout is relative to the root's start whatever the chain.
   if (auto layout = getStaticLayout(type)) {
     ResolvedView view;
@@ -74,8 +82,7 @@ FailureOr<ResolvedView> gaon::npu::resolveView(Value value,
   }
   if (!isView)
     return failure();
-  FailureOr<ResolvedView> source = resolveView(
-      cast<ViewLikeOpInterface>(op).getViewSource(), evaluate);
+  FailureOr<ResolvedView> source = resolveView(getViewSource(op), evaluate);
   if (failed(source))
     return failure();
   ResolvedView view = *source;

@@ -106,6 +106,11 @@ std::optional<LinearIndex> decomposeIndex(mlir::AffineExpr expr);
 llvm::SmallVector<mlir::AffineMap>
 getTapIndexingMaps(mlir::linalg::LinalgOp op);
 
+/// The batch, M, N and K loops of a contraction (for a window op: of its
+/// taps); fails unless M, N and K are all non-empty.
+mlir::FailureOr<mlir::linalg::ContractionDimensions>
+getContractionDims(mlir::linalg::LinalgOp op);
+
 /// The loops of `op` that slide a window: reduction loops that appear added
 /// to another loop in an input's indexing map (kh, kw of a convolution).
 llvm::SmallVector<unsigned> getWindowLoops(mlir::linalg::LinalgOp op);

@@ -99,6 +99,10 @@ def PromoteTilesPass : Pass<"gaon-promote-tiles", "mlir::func::FuncOp"> {
     - results of ops in the tile stay in SRAM; the tile result reaches DRAM
       through the loop's `tensor.parallel_insert_slice`.
 
+    Function arguments are marked `bufferization.writable = false`: they
+    are the program's inputs, and an op that updates one in place gets its
+    own output buffer.
+
     One-shot bufferization then turns each alloc_tensor into a
     `memref.alloc` in SRAM, each `linalg.copy` into a DMA-able copy, and
     the parallel insert into a copy from SRAM to the DRAM result.
