@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace gaon::runtime;
@@ -20,8 +21,15 @@ using namespace mlir;
 llvm::Error
 gaon::runtime::runWithDiagnostics(ModuleOp module,
                                   llvm::function_ref<LogicalResult()> body) {
+  // The messages name the op and its location; a dump of the op as the
+  // pipeline left it would only bury them.
+  MLIRContext *context = module.getContext();
+  bool printedOp = context->shouldPrintOpOnDiagnostic();
+  context->printOpOnDiagnostic(false);
+  auto restore =
+      llvm::make_scope_exit([&] { context->printOpOnDiagnostic(printedOp); });
   std::string messages;
-  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diag) {
+  ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
     llvm::raw_string_ostream os(messages);
     if (!messages.empty())
       os << "\n";

@@ -1,12 +1,13 @@
 //===- CUDABackend.cpp - NVIDIA GPUs, run or modeled ----------------------===//
 //
-// cuda:<gpu>. Where the CUDA driver opens and a compiled launch plan exists
-// the plan runs on the GPU (measured); until the CUDA compiler is built in,
-// and wherever there is no driver or GPU, every graph-level op is modeled
-// as one kernel by the GPU performance model (gaon/Sim/GPU/GPUModel.h) on
-// the named preset — a contraction as its GEMM, a 2-D convolution as its
-// implicit GEMM, everything else as a streaming kernel — and every figure
-// is labelled modeled, with the reason.
+// cuda:<gpu>. Where the CUDA driver opens and GPU 0 is that kind of GPU,
+// the model is compiled with gaon-cuda-pipeline (compileForCuda), its launch
+// plan loaded and run on the GPU, the outputs read back and every launch
+// timed with CUDA events (measured). Elsewhere every graph-level op is
+// modeled as one kernel by the GPU performance model (gaon/Sim/GPU/
+// GPUModel.h) on the named preset — a contraction as its GEMM, a 2-D
+// convolution as its implicit GEMM, everything else as a streaming kernel —
+// and every figure is labelled modeled, with the reason.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,7 +20,9 @@
 #include "gaon/Sim/GPU/GPUModel.h"
 
 #ifdef GAON_HAVE_CUDA_RUNTIME
+#include "gaon/GPU/CudaCompiler.h"
 #include "gaon/Runtime/CUDA/Device.h"
+#include "gaon/Runtime/CUDA/PlanExecutor.h"
 #endif
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,24 +30,26 @@
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <cstring>
+
 using namespace gaon::runtime;
-namespace gpu = gaon::sim::gpu;
+namespace gpumodel = gaon::sim::gpu;
 
 namespace {
 
 /// The model's precision for arithmetic on `type`: f32 stays on the CUDA
 /// cores (no TF32 unless the model asks for it).
-std::optional<gpu::Precision> getPrecision(mlir::Type type) {
+std::optional<gpumodel::Precision> getPrecision(mlir::Type type) {
   if (type.isF32() || type.isF64())
-    return gpu::Precision::FP32;
+    return gpumodel::Precision::FP32;
   if (type.isF16())
-    return gpu::Precision::FP16;
+    return gpumodel::Precision::FP16;
   if (type.isBF16())
-    return gpu::Precision::BF16;
+    return gpumodel::Precision::BF16;
   if (llvm::isa<mlir::Float8E4M3FNType, mlir::Float8E5M2Type>(type))
-    return gpu::Precision::FP8;
+    return gpumodel::Precision::FP8;
   if (type.isInteger(8))
-    return gpu::Precision::INT8;
+    return gpumodel::Precision::INT8;
   return std::nullopt;
 }
 
@@ -57,7 +62,7 @@ int64_t getSize(llvm::ArrayRef<int64_t> ranges, llvm::ArrayRef<unsigned> dims) {
 }
 
 /// A contraction as the GEMM it computes.
-std::optional<gpu::GemmShape> getGemm(mlir::linalg::LinalgOp op) {
+std::optional<gpumodel::GemmShape> getGemm(mlir::linalg::LinalgOp op) {
   if (!mlir::linalg::isaContractionOpInterface(op))
     return std::nullopt;
   mlir::FailureOr<mlir::linalg::ContractionDimensions> dims =
@@ -67,7 +72,7 @@ std::optional<gpu::GemmShape> getGemm(mlir::linalg::LinalgOp op) {
   if (mlir::failed(dims) || !precision)
     return std::nullopt;
   llvm::SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  gpu::GemmShape shape;
+  gpumodel::GemmShape shape;
   shape.batch = getSize(ranges, dims->batch);
   shape.m = getSize(ranges, dims->m);
   shape.n = getSize(ranges, dims->n);
@@ -80,7 +85,7 @@ std::optional<gpu::GemmShape> getGemm(mlir::linalg::LinalgOp op) {
 
 /// A regular (not depthwise) 2-D convolution as the model's ConvShape; the
 /// input is taken as already padded (padding is a separate tensor.pad).
-std::optional<gpu::ConvShape> getConv(mlir::linalg::LinalgOp op) {
+std::optional<gpumodel::ConvShape> getConv(mlir::linalg::LinalgOp op) {
   if (!mlir::linalg::isaConvolutionOpInterface(op) || op.getNumDpsInputs() != 2)
     return std::nullopt;
   mlir::FailureOr<mlir::linalg::ConvolutionDimensions> dims =
@@ -92,7 +97,7 @@ std::optional<gpu::ConvShape> getConv(mlir::linalg::LinalgOp op) {
       dims->outputChannel.empty() || dims->inputChannel.empty())
     return std::nullopt;
   llvm::SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  gpu::ConvShape shape;
+  gpumodel::ConvShape shape;
   shape.batch = getSize(ranges, dims->batch);
   shape.channels = getSize(ranges, dims->inputChannel);
   shape.filters = getSize(ranges, dims->outputChannel);
@@ -110,17 +115,43 @@ std::optional<gpu::ConvShape> getConv(mlir::linalg::LinalgOp op) {
   return shape;
 }
 
+/// The chip's datasheet roofline for the precision most FLOPs of `costs`
+/// use.
+Roofline getGPURoofline(const gpumodel::GPUChip &chip, const OpCosts &costs) {
+  llvm::DenseMap<unsigned, double> flopsByPrecision;
+  for (auto &[op, work] : costs)
+    if (!op->getOperands().empty())
+      if (auto precision = getPrecision(
+              mlir::getElementTypeOrSelf(op->getOperand(0).getType())))
+        flopsByPrecision[static_cast<unsigned>(*precision)] += work.flops;
+  gpumodel::Precision dominant = gpumodel::Precision::FP32;
+  double most = -1;
+  for (auto [precision, flops] : flopsByPrecision)
+    if (flops > most && chip.getPeakFlops(gpumodel::Precision(precision)) > 0) {
+      most = flops;
+      dominant = gpumodel::Precision(precision);
+    }
+  Roofline roofline;
+  roofline.flopsPerSecond = chip.getPeakFlops(dominant);
+  roofline.bytesPerSecond = chip.dramBytesPerSecond;
+  roofline.precision = gpumodel::stringifyPrecision(dominant).lower();
+  roofline.provenance = Provenance::Modeled;
+  roofline.source =
+      chip.name + " datasheet peaks (GPU model preset " + chip.key + ")";
+  return roofline;
+}
+
 /// The modeled kernel of one op.
-llvm::Expected<gpu::KernelEstimate> estimateOp(mlir::Operation *op,
-                                               const OpWork &work,
-                                               const gpu::GPUModel &model) {
+llvm::Expected<gpumodel::KernelEstimate>
+estimateOp(mlir::Operation *op, const OpWork &work,
+           const gpumodel::GPUModel &model) {
   if (auto linalgOp = llvm::dyn_cast<mlir::linalg::LinalgOp>(op)) {
-    if (std::optional<gpu::GemmShape> gemm = getGemm(linalgOp))
+    if (std::optional<gpumodel::GemmShape> gemm = getGemm(linalgOp))
       return model.estimateGemm(*gemm);
-    if (std::optional<gpu::ConvShape> conv = getConv(linalgOp))
+    if (std::optional<gpumodel::ConvShape> conv = getConv(linalgOp))
       return model.estimateConv(*conv);
   }
-  gpu::StreamingKernel kernel;
+  gpumodel::StreamingKernel kernel;
   kernel.bytes = work.bytes;
   kernel.flops = work.flops;
   kernel.transcendentals = work.transcendentals;
@@ -141,7 +172,7 @@ public:
 
 class CUDABackend : public HostMemoryBackend {
 public:
-  CUDABackend(BackendInfo info, const gpu::GPUChip &chip)
+  CUDABackend(BackendInfo info, const gpumodel::GPUChip &chip)
       : HostMemoryBackend(std::move(info)), chip(chip), model(chip) {}
 
   llvm::Expected<std::unique_ptr<Executable>>
@@ -164,26 +195,8 @@ public:
 
     // The roofline is the chip's peak for the precision most FLOPs use.
     OpCosts costs = analyzeOpCosts(*function);
-    llvm::DenseMap<unsigned, double> flopsByPrecision;
-    for (auto &[op, work] : costs)
-      if (!op->getOperands().empty())
-        if (auto precision = getPrecision(
-                mlir::getElementTypeOrSelf(op->getOperand(0).getType())))
-          flopsByPrecision[static_cast<unsigned>(*precision)] += work.flops;
-    gpu::Precision dominant = gpu::Precision::FP32;
-    double most = -1;
-    for (auto [precision, flops] : flopsByPrecision)
-      if (flops > most && chip.getPeakFlops(gpu::Precision(precision)) > 0) {
-        most = flops;
-        dominant = gpu::Precision(precision);
-      }
     Roofline &roofline = executable->roofline;
-    roofline.flopsPerSecond = chip.getPeakFlops(dominant);
-    roofline.bytesPerSecond = chip.dramBytesPerSecond;
-    roofline.precision = gpu::stringifyPrecision(dominant).lower();
-    roofline.provenance = Provenance::Modeled;
-    roofline.source =
-        chip.name + " datasheet peaks (GPU model preset " + chip.key + ")";
+    roofline = getGPURoofline(chip, costs);
 
     // One kernel per op, in program order.
     for (mlir::Operation &op : function->getBody().getOps()) {
@@ -238,49 +251,184 @@ public:
   }
 
 private:
-  gpu::GPUChip chip;
-  gpu::GPUModel model;
+  gpumodel::GPUChip chip;
+  gpumodel::GPUModel model;
 };
 
-/// Why the backend models instead of running, as the user should read it.
-std::string getModeledReason(const gpu::GPUChip &chip) {
 #ifdef GAON_HAVE_CUDA_RUNTIME
-  auto device = cuda::Device::open();
-  if (!device)
-    return cuda::describeModeledFallback(device.takeError(), chip);
-  return cuda::describeModeledFallback(
-      llvm::createStringError("a CUDA GPU is present (" +
-                              (*device)->getInfo().name +
-                              ") but this build cannot compile models for "
-                              "CUDA yet (no gaon-cuda-pipeline)"),
-      chip);
-#else
-  return cuda::describeModeledFallback(
-      llvm::createStringError(
-          "built without the CUDA toolkit, so no CUDA driver support"),
-      chip);
+/// Compiles with gaon-cuda-pipeline and runs the launch plan on the GPU.
+class CUDADeviceExecutable : public Executable {
+public:
+  using Executable::Executable;
+  cuda::LaunchPlan plan;
+  std::unique_ptr<cuda::LoadedPlan> loaded;
+  Roofline roofline;
+};
+
+class CUDADeviceBackend : public HostMemoryBackend {
+public:
+  CUDADeviceBackend(BackendInfo info, std::unique_ptr<cuda::Device> device,
+                    const gpumodel::GPUChip &chip)
+      : HostMemoryBackend(std::move(info)), device(std::move(device)),
+        chip(chip) {}
+
+  llvm::Expected<std::unique_ptr<Executable>>
+  compile(mlir::ModuleOp module, llvm::StringRef entry) override {
+    mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
+    auto function = findEntry(*clone, entry);
+    if (!function)
+      return function.takeError();
+    auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
+    if (!inputs)
+      return inputs.takeError();
+    auto outputs = getTensorSpecs(function->getResultTypes(), "result");
+    if (!outputs)
+      return outputs.takeError();
+    auto executable = std::make_unique<CUDADeviceExecutable>(
+        std::move(*inputs), std::move(*outputs));
+    executable->roofline = getGPURoofline(chip, analyzeOpCosts(*function));
+    gaon::gpu::CudaCompileOptions options;
+    options.chip = chip.chip;
+    options.entry = function->getName().str();
+    auto plan = gaon::gpu::compileForCuda(*clone, options);
+    if (!plan)
+      return plan.takeError();
+    executable->plan = std::move(*plan);
+    auto loaded = cuda::LoadedPlan::load(*device, executable->plan);
+    if (!loaded)
+      return loaded.takeError();
+    executable->loaded = std::move(*loaded);
+    return std::move(executable);
+  }
+
+  llvm::Expected<Execution> execute(Executable &executable,
+                                    llvm::ArrayRef<DeviceBuffer *> inputs,
+                                    llvm::ArrayRef<DeviceBuffer *> outputs,
+                                    const ExecuteOptions &options) override {
+    auto &gpu = static_cast<CUDADeviceExecutable &>(executable);
+    if (llvm::Error error = checkBuffers(inputs, gpu.getInputs(), "input"))
+      return std::move(error);
+    if (llvm::Error error = checkBuffers(outputs, gpu.getOutputs(), "output"))
+      return std::move(error);
+    for (auto [index, buffer] : llvm::enumerate(inputs)) {
+      const HostTensor &tensor = getTensor(*buffer);
+      if (llvm::Error error = gpu.loaded->setInput(
+              index, {reinterpret_cast<const uint8_t *>(tensor.getData()),
+                      size_t(tensor.getSizeInBytes())}))
+        return std::move(error);
+    }
+    Execution execution;
+    if (options.computeValues) {
+      if (llvm::Error error = gpu.loaded->run())
+        return std::move(error);
+      for (auto [index, buffer] : llvm::enumerate(outputs)) {
+        auto bytes = gpu.loaded->getOutput(index);
+        if (!bytes)
+          return bytes.takeError();
+        HostTensor &tensor = getTensor(*buffer);
+        if (int64_t(bytes->size()) != tensor.getSizeInBytes())
+          return llvm::createStringError(
+              "output " + std::to_string(index) + " of the launch plan has " +
+              std::to_string(bytes->size()) + " bytes, the model's " +
+              tensor.getTypeString() + " " +
+              std::to_string(tensor.getSizeInBytes()));
+        std::memcpy(tensor.getData(), bytes->data(), bytes->size());
+      }
+      execution.producedValues = true;
+    }
+    auto timing = gpu.loaded->time(kWarmupRuns, kTimedRuns);
+    if (!timing)
+      return timing.takeError();
+    execution.latencySeconds = {timing->totalMilliseconds * 1e-3,
+                                Provenance::Measured};
+    execution.opProvenance = Provenance::Measured;
+    execution.roofline = gpu.roofline;
+    double flops = 0;
+    for (auto [launch, milliseconds] :
+         llvm::zip(gpu.plan.launches, timing->launchMilliseconds)) {
+      OpRecord record;
+      record.name = launch.opName.empty() ? launch.kernel : launch.opName;
+      record.location = normalizeLocation(launch.location);
+      record.seconds = milliseconds * 1e-3;
+      record.flops = double(launch.flops);
+      record.bytes = double(launch.bytes);
+      flops += record.flops;
+      if (gpu.roofline.isKnown()) {
+        record.rooflineSeconds =
+            gpu.roofline.getBoundSeconds(record.flops, record.bytes);
+        record.bound = gpu.roofline.getBound(record.flops, record.bytes);
+      }
+      execution.ops.push_back(std::move(record));
+    }
+    if (execution.latencySeconds.value > 0 && gpu.roofline.isKnown())
+      execution.utilization = Figure{flops / execution.latencySeconds.value /
+                                         gpu.roofline.flopsPerSecond,
+                                     Provenance::Measured};
+    execution.notes.push_back(
+        "CUDA events, mean of " + std::to_string(kTimedRuns) + " runs after " +
+        std::to_string(kWarmupRuns) + " warm-up runs; " +
+        std::to_string(gpu.plan.launches.size()) + " kernel launches");
+    return execution;
+  }
+
+private:
+  static constexpr unsigned kWarmupRuns = 3, kTimedRuns = 20;
+  std::unique_ptr<cuda::Device> device;
+  gpumodel::GPUChip chip;
+};
 #endif
-}
 
 } // namespace
 
 llvm::Expected<std::unique_ptr<Backend>>
 gaon::runtime::createCUDABackend(llvm::StringRef gpuName,
                                  const BackendOptions &options) {
-  auto chip = gpu::lookupGPUChip(gpuName);
+  auto chip = gpumodel::lookupGPUChip(gpuName);
   if (!chip)
     return llvm::createStringError("cuda:" + gpuName.str() + ": " +
                                    llvm::toString(chip.takeError()));
   BackendInfo info;
   info.name = "cuda:" + gpuName.lower();
+  std::string reason;
+  if (options.modelCuda) {
+    reason = "--model-cuda: reporting modeled " +
+             llvm::StringRef(chip->key).upper() + " figures";
+  } else {
+#ifdef GAON_HAVE_CUDA_RUNTIME
+    auto device = cuda::Device::open();
+    if (!device) {
+      reason = cuda::describeModeledFallback(device.takeError(), *chip);
+    } else {
+      const cuda::DeviceInfo &deviceInfo = (*device)->getInfo();
+      const gpumodel::GPUChip *present =
+          gpumodel::findGPUChipForDevice(deviceInfo.name);
+      if (present && present->key == chip->key) {
+        info.device = deviceInfo.name + " (CUDA, " + deviceInfo.getChip() + ")";
+        info.timing = Provenance::Measured;
+        info.computesValues = true;
+        info.notes.push_back("running on GPU 0: " + deviceInfo.name +
+                             ", driver " +
+                             std::to_string(deviceInfo.driverVersion));
+        return std::make_unique<CUDADeviceBackend>(std::move(info),
+                                                   std::move(*device), *chip);
+      }
+      reason = cuda::describeModeledFallback(
+          llvm::createStringError("the GPU present is " + deviceInfo.name +
+                                  ", not an " +
+                                  llvm::StringRef(chip->key).upper()),
+          *chip);
+    }
+#else
+    reason = cuda::describeModeledFallback(
+        llvm::createStringError(
+            "built without the CUDA toolkit, so without the CUDA driver "
+            "backend"),
+        *chip);
+#endif
+  }
   info.device = chip->name + " (GPU performance model)";
   info.timing = Provenance::Modeled;
-  info.computesValues = false;
-  info.exposesLayers = false;
   info.timesWithoutData = true;
-  info.notes.push_back(options.modelCuda
-                           ? "--model-cuda: reporting modeled " +
-                                 llvm::StringRef(chip->key).upper() + " figures"
-                           : getModeledReason(*chip));
+  info.notes.push_back(reason);
   return std::make_unique<CUDABackend>(std::move(info), *chip);
 }

@@ -9,31 +9,56 @@
 #include "mlir/IR/Location.h"
 
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace gaon::runtime;
 
+/// The file location `location` stands for (see formatLocation).
+static mlir::FileLineColLoc findFileLocation(mlir::Location location) {
+  if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(location))
+    return file;
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(location))
+    return findFileLocation(name.getChildLoc());
+  if (auto callSite = llvm::dyn_cast<mlir::CallSiteLoc>(location))
+    return findFileLocation(callSite.getCallee());
+  if (auto fused = llvm::dyn_cast<mlir::FusedLoc>(location))
+    for (mlir::Location part : llvm::reverse(fused.getLocations()))
+      if (mlir::FileLineColLoc file = findFileLocation(part))
+        return file;
+  return {};
+}
+
 std::string gaon::runtime::formatLocation(mlir::Location location) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  mlir::FileLineColLoc file;
-  location->walk([&](mlir::Location inner) {
-    if (auto candidate = llvm::dyn_cast<mlir::FileLineColLoc>(inner)) {
-      file = candidate;
-      return mlir::WalkResult::interrupt();
-    }
-    return mlir::WalkResult::advance();
-  });
-  if (file) {
+  if (mlir::FileLineColLoc file = findFileLocation(location)) {
     os << file.getFilename().getValue() << ":" << file.getLine() << ":"
        << file.getColumn();
     return text;
   }
   location.print(os);
-  llvm::StringRef trimmed(text);
-  if (trimmed.consume_front("loc(") && trimmed.consume_back(")"))
-    return trimmed.str();
-  return text;
+  return normalizeLocation(text);
+}
+
+std::string gaon::runtime::normalizeLocation(llvm::StringRef printed) {
+  llvm::StringRef text = printed.trim();
+  if (text.consume_front("loc(") && !text.consume_back(")"))
+    return printed.str();
+  // File positions, "file":line:col, in order of appearance.
+  llvm::SmallVector<std::string> positions;
+  static const llvm::Regex filePosition("\"([^\"]*)\":([0-9]+):([0-9]+)");
+  llvm::StringRef rest = text;
+  llvm::SmallVector<llvm::StringRef, 4> groups;
+  while (filePosition.match(rest, &groups)) {
+    positions.push_back((groups[1] + ":" + groups[2] + ":" + groups[3]).str());
+    rest = rest.substr(groups[0].end() - rest.begin());
+  }
+  if (positions.empty())
+    return text.str();
+  // As formatLocation: the last part of a fused location, else the first
+  // (a name's child, a call site's callee).
+  return text.starts_with("fused") ? positions.back() : positions.front();
 }
 
 llvm::Expected<std::vector<TensorSpec>>

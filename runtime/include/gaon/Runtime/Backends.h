@@ -16,8 +16,13 @@
 
 #include "gaon/Runtime/Backend.h"
 
+#include <functional>
 #include <string>
 #include <vector>
+
+namespace gaon::sim {
+class Program;
+} // namespace gaon::sim
 
 namespace gaon::runtime {
 
@@ -27,6 +32,11 @@ struct BackendOptions {
   std::vector<std::string> chipOverrides;
   /// Use the GPU performance model even where a CUDA driver is present.
   bool modelCuda = false;
+  /// Called with every NPU program right after it is compiled, before it
+  /// runs: to inspect it, or to change it (tests break programs on purpose
+  /// to check that the numeric check catches them). An error fails the
+  /// compile.
+  std::function<llvm::Error(sim::Program &)> editNPUProgram;
 };
 
 /// Creates the backend `spec` names; the error lists the valid specs.
@@ -38,6 +48,9 @@ std::string getBackendSpecHelp();
 
 // Each backend kind, for callers that construct one directly.
 std::unique_ptr<Backend> createCPUBackend();
+/// npu:<chip>; `chip` is a preset name or a chip-description YAML file.
+llvm::Expected<std::unique_ptr<Backend>>
+createNPUBackend(llvm::StringRef chip, const BackendOptions &options);
 /// cuda:<gpu>; `gpu` is a GPU model preset (a100, h100, h200, l40s).
 llvm::Expected<std::unique_ptr<Backend>>
 createCUDABackend(llvm::StringRef gpu, const BackendOptions &options);

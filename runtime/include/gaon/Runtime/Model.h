@@ -46,9 +46,15 @@ struct Model {
 };
 
 /// `location` as reports show it: "file.mlir:12:3" for a file location
-/// (the first one inside a name, call-site or fused location), else MLIR's
-/// own spelling without the loc(...) wrapper.
+/// (inside a name location its child's; inside a call site the callee's;
+/// inside a fused location the last part's, which is where fusion puts the
+/// op whose result the fused op computes), else MLIR's own spelling without
+/// the loc(...) wrapper.
 std::string formatLocation(mlir::Location location);
+
+/// The same form from a location's printed text (as NPU programs carry
+/// it): loc("a.mlir":3:7) -> "a.mlir:3:7".
+std::string normalizeLocation(llvm::StringRef printed);
 
 /// Tensor specs of `types`, which must be statically shaped ranked tensors
 /// of a supported element type; `what` ("argument", "result") names them in
