@@ -670,11 +670,12 @@ Value GraphBuilder::conv(Value input, Value filter, Value bias,
                      });
 }
 
-Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window) {
+Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window,
+                         bool isUnsigned) {
   ArrayRef<int64_t> in = shapeOf(input);
   unsigned sr = in.size() - 2;
   Type t = elementTypeOf(input);
-  TypedAttr initValue = kind == PoolKind::Max
+  TypedAttr initValue = kind == PoolKind::Max && !isUnsigned
                             ? lowestValue(t)
                             : llvm::cast<TypedAttr>(b.getZeroAttr(t));
   Value padded = padSpatial(*this, input, window, initValue);
@@ -688,22 +689,22 @@ Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window) {
   Attribute strides = b.getI64TensorAttr(window.strides);
   Attribute dilations = b.getI64TensorAttr(window.dilations);
   bool isMax = kind == PoolKind::Max;
-  if (sr == 1)
+  if (sr == 1 && !isUnsigned)
     return isMax ? linalg::PoolingNcwMaxOp::create(b, loc, types, ins, outs,
                                                    strides, dilations)
                        .getResult(0)
                  : linalg::PoolingNcwSumOp::create(b, loc, types, ins, outs,
                                                    strides, dilations)
                        .getResult(0);
-  if (sr == 2)
+  if (sr == 2 && !isUnsigned)
     return isMax ? linalg::PoolingNchwMaxOp::create(b, loc, types, ins, outs,
                                                     strides, dilations)
                        .getResult(0)
                  : linalg::PoolingNchwSumOp::create(b, loc, types, ins, outs,
                                                     strides, dilations)
                        .getResult(0);
-  // No NC-first 3-D pooling op upstream: the same loop nest as a generic,
-  // loops (n, c, o0..o{sr-1}, k0..k{sr-1}).
+  // No NC-first 3-D (or unsigned) pooling op upstream: the same loop nest
+  // as a generic, loops (n, c, o0..o{sr-1}, k0..k{sr-1}).
   MLIRContext *ctx = b.getContext();
   unsigned loops = 2 + 2 * sr;
   SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx),
@@ -730,7 +731,9 @@ Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window) {
              b, loc, types, ins, outs, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value r;
-               if (isMax)
+               if (isMax && isUnsigned)
+                 r = arith::MaxUIOp::create(nb, l, a[0], a[2]);
+               else if (isMax)
                  r = isa<FloatType>(t)
                          ? Value(arith::MaximumFOp::create(nb, l, a[0], a[2]))
                          : Value(arith::MaxSIOp::create(nb, l, a[0], a[2]));

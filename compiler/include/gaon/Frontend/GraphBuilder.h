@@ -190,8 +190,9 @@ public:
   static bool isConvSupported(unsigned spatialRank, int64_t groups,
                               int64_t channels, int64_t filters);
   /// Max or sum pooling of an NC<spatial> tensor (1 to 3 spatial dims);
-  /// pads with -inf (max) or 0 (sum).
-  mlir::Value pool(mlir::Value input, PoolKind kind, const WindowSpec &window);
+  /// pads with -inf (max) or 0 (sum, unsigned max).
+  mlir::Value pool(mlir::Value input, PoolKind kind, const WindowSpec &window,
+                   bool isUnsigned = false);
   /// numpy.take(data, indices, axis): a linalg.generic over the result whose
   /// body reads data with tensor.extract. Negative indices count from the
   /// end.

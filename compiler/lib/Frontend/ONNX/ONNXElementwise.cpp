@@ -706,15 +706,11 @@ static LogicalResult castTo(NodeContext &ctx, ElemType to) {
     return ctx.unsupported("cast from " + typeName(ctx.elemType(0)) + " to " +
                            typeName(to));
   bool srcUnsigned = ctx.isUnsigned(0), dstUnsigned = isUnsignedType(to);
-  bool toBool = target.isInteger(1);
-  if (isa<IntegerType>(ctx.mlirType(0)) &&
-      foldInts(
-          ctx, target,
-          [&](ArrayRef<int64_t> a) -> int64_t {
-            return toBool ? a[0] != 0 : a[0];
-          },
-          dstUnsigned))
+  if (DenseElementsAttr c = ctx.constant(0);
+      c && c.getNumElements() <= kFoldLimit) {
+    ctx.setConstantOutput(0, foldCast(c, target, srcUnsigned), dstUnsigned);
     return success();
+  }
   Value in = ctx.value(0);
   ctx.setOutputTyped(0, ctx.gb.cast(in, target, srcUnsigned, dstUnsigned), to);
   return success();
