@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <cmath>
 #include <numeric>
 
 using namespace mlir;
@@ -122,6 +123,31 @@ Value GraphBuilder::castScalar(OpBuilder &b, Location loc, Value v, Type to,
   if (fromW > toW)
     return arith::TruncIOp::create(b, loc, to, v);
   return v;
+}
+
+Value GraphBuilder::geluScalar(OpBuilder &b, Location loc, Value x,
+                               bool tanhApprox) {
+  Type t = x.getType();
+  Value inner;
+  if (tanhApprox) {
+    // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
+    Value x3 =
+        arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, x), x);
+    Value sum = arith::AddFOp::create(
+        b, loc, x,
+        arith::MulFOp::create(b, loc, x3, scalar(b, loc, t, 0.044715)));
+    inner = math::TanhOp::create(
+        b, loc,
+        arith::MulFOp::create(b, loc, sum,
+                              scalar(b, loc, t, std::sqrt(2.0 / M_PI))));
+  } else {
+    // erf(x / sqrt 2)
+    inner = math::ErfOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, scalar(b, loc, t, M_SQRT1_2)));
+  }
+  Value onePlus = arith::AddFOp::create(b, loc, inner, scalar(b, loc, t, 1));
+  Value half = arith::MulFOp::create(b, loc, x, scalar(b, loc, t, 0.5));
+  return arith::MulFOp::create(b, loc, half, onePlus);
 }
 
 /// The most negative (`negative`) or positive value of `type`: infinity when
@@ -347,24 +373,30 @@ Value GraphBuilder::sliceAxis(Value v, int64_t axis, int64_t start,
   return slice(v, offsets, sizes, strides);
 }
 
-Value GraphBuilder::reverse(Value v, int64_t axis) {
-  ArrayRef<int64_t> shape = shapeOf(v);
-  unsigned rank = shape.size();
+Value GraphBuilder::copyGeneric(Value in, ArrayRef<AffineExpr> inExprs,
+                                ArrayRef<int64_t> outShape) {
+  unsigned rank = outShape.size();
   MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> exprs;
-  for (unsigned i = 0; i < rank; ++i)
-    exprs.push_back(i == axis ? shape[i] - 1 - getAffineDimExpr(i, ctx)
-                              : getAffineDimExpr(i, ctx));
-  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, inExprs, ctx),
                                  AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  Value init = empty(shape, elementTypeOf(v));
+  Value init = empty(outShape, elementTypeOf(in));
   return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
-                                   ValueRange{v}, ValueRange{init}, maps,
+                                   ValueRange{in}, ValueRange{init}, maps,
                                    parallelLoops(rank),
                                    [](OpBuilder &nb, Location l, ValueRange a) {
                                      yield(nb, l, a[0]);
                                    })
       .getResult(0);
+}
+
+Value GraphBuilder::reverse(Value v, int64_t axis) {
+  ArrayRef<int64_t> shape = shapeOf(v);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i < shape.size(); ++i)
+    exprs.push_back(i == axis ? shape[i] - 1 - getAffineDimExpr(i, ctx)
+                              : getAffineDimExpr(i, ctx));
+  return copyGeneric(v, exprs, shape);
 }
 
 Value GraphBuilder::concat(ValueRange values, int64_t axis) {
@@ -406,17 +438,7 @@ Value GraphBuilder::tile(Value v, ArrayRef<int64_t> repeats) {
     AffineExpr d = getAffineDimExpr(i, ctx);
     exprs.push_back(repeats[i] == 1 ? d : d % shape[i]);
   }
-  Value in = dropUnitDims(v, drop);
-  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
-                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  Value init = empty(outShape, elementTypeOf(v));
-  return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
-                                   ValueRange{in}, ValueRange{init}, maps,
-                                   parallelLoops(rank),
-                                   [](OpBuilder &nb, Location l, ValueRange a) {
-                                     yield(nb, l, a[0]);
-                                   })
-      .getResult(0);
+  return copyGeneric(dropUnitDims(v, drop), exprs, outShape);
 }
 
 //===----------------------------------------------------------------------===//

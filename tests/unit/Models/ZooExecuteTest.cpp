@@ -95,7 +95,7 @@ llvm::StringMap<HostTensor> run(mlir::func::FuncOp main,
 /// Token ids [batch, n] taken from the first n of each row of `tokens`.
 HostTensor firstTokens(const HostTensor &tokens, int64_t n) {
   int64_t batch = tokens.getShape()[0], all = tokens.getShape()[1];
-  HostTensor t(runtime::DType::I64, {batch, n});
+  HostTensor t(runtime::DType::I32, {batch, n});
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t i = 0; i < n; ++i)
       t.setInt64(b * n + i, tokens.getInt64(b * all + i));
@@ -129,7 +129,7 @@ void checkKVCacheConsistency(llvm::StringRef model,
                              models::ZooOptions options) {
   const int64_t s = 5, batch = options.batch;
   HostTensor tokens =
-      HostTensor::random(runtime::DType::I64, {batch, s + 1}, 7,
+      HostTensor::random(runtime::DType::I32, {batch, s + 1}, 7,
                          runtime::RandomRange{0, double(options.vocab - 1)});
   mlir::MLIRContext context;
 
@@ -147,7 +147,7 @@ void checkKVCacheConsistency(llvm::StringRef model,
   llvm::StringMap<HostTensor> prefixOut =
       run(prefix.main, {{"input_ids", firstTokens(tokens, s)}});
   llvm::StringMap<HostTensor> decodeIn;
-  HostTensor last(runtime::DType::I64, {batch, 1});
+  HostTensor last(runtime::DType::I32, {batch, 1});
   for (int64_t b = 0; b < batch; ++b)
     last.setInt64(b, tokens.getInt64(b * (s + 1) + s));
   decodeIn["input_ids"] = last;
@@ -202,7 +202,7 @@ llvm::StringMap<HostTensor> runForward(llvm::StringRef model,
     auto type =
         llvm::cast<mlir::RankedTensorType>(b.main.getArgument(i).getType());
     auto dtype = runtime::reference::getDType(type.getElementType());
-    runtime::RandomRange range = type.getElementType().isInteger(64)
+    runtime::RandomRange range = type.getElementType().isInteger(32)
                                      ? runtime::RandomRange{0, 1}
                                      : runtime::RandomRange{-1, 1};
     inputs[b.main.getArgAttrOfType<mlir::StringAttr>(i, "gaon.name")

@@ -140,7 +140,7 @@ TEST(Zoo, PublishedFlops) {
 
 TEST(Zoo, DecodeReadsTheKVCache) {
   // Llama 3 8B decode, batch 8, 2048 cached tokens: the inputs are the
-  // 32-layer bf16 KV cache plus 8 token ids.
+  // 32-layer bf16 KV cache plus 8 i32 token ids.
   models::ZooOptions options;
   options.phase = Phase::Decode;
   options.batch = 8;
@@ -152,7 +152,7 @@ TEST(Zoo, DecodeReadsTheKVCache) {
   ASSERT_TRUE(bool(module));
   frontend::ModelStats stats = frontend::computeStats(**module);
   int64_t cache = int64_t(2) * 32 * 8 * 8 * 2048 * 128 * 2;
-  EXPECT_EQ(stats.inputBytes, cache + 8 * 8);
+  EXPECT_EQ(stats.inputBytes, cache + 8 * 4);
   EXPECT_EQ(stats.weightBytes, 2 * 8030261248);
 }
 

@@ -334,7 +334,6 @@ static LogicalResult convertConvTranspose(NodeContext &ctx) {
   }
   // 3. The equivalent filter: [G, F/G, C/G, k...] flipped, then [F, C/G, k].
   MLIRContext *mctx = ctx.getContext();
-  unsigned loops = 3 + sr;
   SmallVector<AffineExpr> exprs = {getAffineDimExpr(0, mctx) * cg +
                                        getAffineDimExpr(2, mctx),
                                    getAffineDimExpr(1, mctx)};
@@ -343,19 +342,7 @@ static LogicalResult convertConvTranspose(NodeContext &ctx) {
     exprs.push_back((*kernel)[i] - 1 - getAffineDimExpr(3 + i, mctx));
     flippedShape.push_back((*kernel)[i]);
   }
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(loops, 0, exprs, mctx),
-      AffineMap::getMultiDimIdentityMap(loops, mctx)};
-  Value flippedInit = gb.empty(flippedShape, t);
-  Value flipped = linalg::GenericOp::create(
-                      b, ctx.loc, TypeRange{flippedInit.getType()},
-                      ValueRange{ctx.value(1)}, ValueRange{flippedInit}, maps,
-                      SmallVector<utils::IteratorType>(
-                          loops, utils::IteratorType::parallel),
-                      [](OpBuilder &nb, Location l, ValueRange a) {
-                        linalg::YieldOp::create(nb, l, a[0]);
-                      })
-                      .getResult(0);
+  Value flipped = gb.copyGeneric(ctx.value(1), exprs, flippedShape);
   SmallVector<int64_t> filterShape = {f, cg};
   filterShape.append(kernel->begin(), kernel->end());
   Value filter = gb.reshape(flipped, filterShape);
