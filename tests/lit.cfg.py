@@ -30,12 +30,14 @@ tools.append(ToolSubst("gaon-gpu-model", unresolved="fatal"))
 tools.append(ToolSubst("gaon-cuda-run", unresolved="ignore"))
 tools.append(ToolSubst("gaon-cuda-bench", unresolved="ignore"))
 for name in ["gaon-sim", "gaon-compile", "gaon-run", "gaon-import",
-             "gaon-reference"]:
+             "gaon-reference", "gaon-onnx-conformance"]:
     tools.append(ToolSubst(name, unresolved="ignore"))
 llvm_config.add_tool_substitutions(tools, [config.gaon_tools_dir])
 
 if config.gaon_have_onnx:
     config.available_features.add("onnx")
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")
 if config.gaon_have_cuda_toolkit:
     config.available_features.add("cuda-toolkit")
     # The host-memory stand-in for libcuda.so.1 (tests/unit/CUDARuntime).

@@ -24,7 +24,7 @@ ModelBuilder::ModelBuilder(MLIRContext &ctx, const ModelConfig &config)
   ctx.loadDialect<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
                   math::MathDialect, tensor::TensorDialect>();
   f32 = b.getF32Type();
-  i64 = b.getI64Type();
+  ids = b.getI32Type();
   act = config.precision == Precision::FP32 ? f32 : Type(b.getBF16Type());
   Location loc = gb.getLoc();
   module = ModuleOp::create(loc);
@@ -120,31 +120,9 @@ Value ModelBuilder::relu(Value x) {
   });
 }
 
-/// 0.5 x (1 + erf(x / sqrt 2)) or 0.5 x (1 + tanh(sqrt(2/pi)(x + 0.044715
-/// x^3))).
-static Value geluScalar(OpBuilder &nb, Location l, Value x, bool tanhApprox) {
-  Type t = x.getType();
-  Value inner;
-  if (tanhApprox) {
-    Value x3 =
-        arith::MulFOp::create(nb, l, arith::MulFOp::create(nb, l, x, x), x);
-    Value s = arith::AddFOp::create(
-        nb, l, x, arith::MulFOp::create(nb, l, x3, cst(nb, l, t, 0.044715)));
-    inner = math::TanhOp::create(
-        nb, l,
-        arith::MulFOp::create(nb, l, s, cst(nb, l, t, std::sqrt(2.0 / M_PI))));
-  } else {
-    inner = math::ErfOp::create(
-        nb, l, arith::MulFOp::create(nb, l, x, cst(nb, l, t, M_SQRT1_2)));
-  }
-  Value half = arith::MulFOp::create(nb, l, x, cst(nb, l, t, 0.5));
-  return arith::MulFOp::create(
-      nb, l, half, arith::AddFOp::create(nb, l, inner, cst(nb, l, t, 1)));
-}
-
 Value ModelBuilder::gelu(Value x, bool tanhApprox) {
   return map(x, [&](OpBuilder &nb, Location l, ValueRange a) {
-    return geluScalar(nb, l, a[0], tanhApprox);
+    return GraphBuilder::geluScalar(nb, l, a[0], tanhApprox);
   });
 }
 

@@ -36,7 +36,9 @@ public:
   mlir::OwningOpRef<mlir::ModuleOp> module;
   mlir::OpBuilder b;
   frontend::GraphBuilder gb;
-  mlir::Type f32, act, i64;
+  /// f32, the activation type, and the token-id type (i32: it indexes
+  /// every vocabulary and is a type the NPU stores).
+  mlir::Type f32, act, ids;
 
   //===--- Arguments and results ------------------------------------------===//
 

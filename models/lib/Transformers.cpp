@@ -42,7 +42,7 @@ OwningOpRef<ModuleOp> gaon::models::buildLlama(ModelBuilder &mb) {
   bool decode = c.phase == Phase::Decode;
   int64_t t = c.tokens(), past = decode ? c.kvLen : 0;
   int64_t h = c.hidden, d = c.headDim, groups = c.heads / c.kvHeads;
-  Value ids = mb.input("input_ids", {c.batch, t}, mb.i64);
+  Value ids = mb.input("input_ids", {c.batch, t}, mb.ids);
   SmallVector<std::pair<Value, Value>> cache = pastInputs(mb);
   SmallVector<std::pair<std::string, Value>> results;
 
@@ -97,7 +97,7 @@ OwningOpRef<ModuleOp> gaon::models::buildGPT2(ModelBuilder &mb) {
   bool decode = c.phase == Phase::Decode;
   int64_t t = c.tokens(), past = decode ? c.kvLen : 0;
   int64_t h = c.hidden, d = c.headDim;
-  Value ids = mb.input("input_ids", {c.batch, t}, mb.i64);
+  Value ids = mb.input("input_ids", {c.batch, t}, mb.ids);
   SmallVector<std::pair<Value, Value>> cache = pastInputs(mb);
   SmallVector<std::pair<std::string, Value>> results;
 
@@ -157,8 +157,8 @@ OwningOpRef<ModuleOp> gaon::models::buildBERT(ModelBuilder &mb) {
   const ModelConfig &c = mb.config;
   GraphBuilder &gb = mb.gb;
   int64_t s = c.seqLen, h = c.hidden;
-  Value ids = mb.input("input_ids", {c.batch, s}, mb.i64);
-  Value types = mb.input("token_type_ids", {c.batch, s}, mb.i64);
+  Value ids = mb.input("input_ids", {c.batch, s}, mb.ids);
+  Value types = mb.input("token_type_ids", {c.batch, s}, mb.ids);
 
   mb.scope("bert.embeddings");
   std::string e = "bert.embeddings";

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <cmath>
 #include <numeric>
 
 using namespace mlir;
@@ -122,6 +123,31 @@ Value GraphBuilder::castScalar(OpBuilder &b, Location loc, Value v, Type to,
   if (fromW > toW)
     return arith::TruncIOp::create(b, loc, to, v);
   return v;
+}
+
+Value GraphBuilder::geluScalar(OpBuilder &b, Location loc, Value x,
+                               bool tanhApprox) {
+  Type t = x.getType();
+  Value inner;
+  if (tanhApprox) {
+    // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
+    Value x3 =
+        arith::MulFOp::create(b, loc, arith::MulFOp::create(b, loc, x, x), x);
+    Value sum = arith::AddFOp::create(
+        b, loc, x,
+        arith::MulFOp::create(b, loc, x3, scalar(b, loc, t, 0.044715)));
+    inner = math::TanhOp::create(
+        b, loc,
+        arith::MulFOp::create(b, loc, sum,
+                              scalar(b, loc, t, std::sqrt(2.0 / M_PI))));
+  } else {
+    // erf(x / sqrt 2)
+    inner = math::ErfOp::create(
+        b, loc, arith::MulFOp::create(b, loc, x, scalar(b, loc, t, M_SQRT1_2)));
+  }
+  Value onePlus = arith::AddFOp::create(b, loc, inner, scalar(b, loc, t, 1));
+  Value half = arith::MulFOp::create(b, loc, x, scalar(b, loc, t, 0.5));
+  return arith::MulFOp::create(b, loc, half, onePlus);
 }
 
 /// The most negative (`negative`) or positive value of `type`: infinity when
@@ -347,24 +373,30 @@ Value GraphBuilder::sliceAxis(Value v, int64_t axis, int64_t start,
   return slice(v, offsets, sizes, strides);
 }
 
-Value GraphBuilder::reverse(Value v, int64_t axis) {
-  ArrayRef<int64_t> shape = shapeOf(v);
-  unsigned rank = shape.size();
+Value GraphBuilder::copyGeneric(Value in, ArrayRef<AffineExpr> inExprs,
+                                ArrayRef<int64_t> outShape) {
+  unsigned rank = outShape.size();
   MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> exprs;
-  for (unsigned i = 0; i < rank; ++i)
-    exprs.push_back(i == axis ? shape[i] - 1 - getAffineDimExpr(i, ctx)
-                              : getAffineDimExpr(i, ctx));
-  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, inExprs, ctx),
                                  AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  Value init = empty(shape, elementTypeOf(v));
+  Value init = empty(outShape, elementTypeOf(in));
   return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
-                                   ValueRange{v}, ValueRange{init}, maps,
+                                   ValueRange{in}, ValueRange{init}, maps,
                                    parallelLoops(rank),
                                    [](OpBuilder &nb, Location l, ValueRange a) {
                                      yield(nb, l, a[0]);
                                    })
       .getResult(0);
+}
+
+Value GraphBuilder::reverse(Value v, int64_t axis) {
+  ArrayRef<int64_t> shape = shapeOf(v);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i < shape.size(); ++i)
+    exprs.push_back(i == axis ? shape[i] - 1 - getAffineDimExpr(i, ctx)
+                              : getAffineDimExpr(i, ctx));
+  return copyGeneric(v, exprs, shape);
 }
 
 Value GraphBuilder::concat(ValueRange values, int64_t axis) {
@@ -406,17 +438,7 @@ Value GraphBuilder::tile(Value v, ArrayRef<int64_t> repeats) {
     AffineExpr d = getAffineDimExpr(i, ctx);
     exprs.push_back(repeats[i] == 1 ? d : d % shape[i]);
   }
-  Value in = dropUnitDims(v, drop);
-  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, exprs, ctx),
-                                 AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  Value init = empty(outShape, elementTypeOf(v));
-  return linalg::GenericOp::create(b, loc, TypeRange{init.getType()},
-                                   ValueRange{in}, ValueRange{init}, maps,
-                                   parallelLoops(rank),
-                                   [](OpBuilder &nb, Location l, ValueRange a) {
-                                     yield(nb, l, a[0]);
-                                   })
-      .getResult(0);
+  return copyGeneric(dropUnitDims(v, drop), exprs, outShape);
 }
 
 //===----------------------------------------------------------------------===//
@@ -670,11 +692,12 @@ Value GraphBuilder::conv(Value input, Value filter, Value bias,
                      });
 }
 
-Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window) {
+Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window,
+                         bool isUnsigned) {
   ArrayRef<int64_t> in = shapeOf(input);
   unsigned sr = in.size() - 2;
   Type t = elementTypeOf(input);
-  TypedAttr initValue = kind == PoolKind::Max
+  TypedAttr initValue = kind == PoolKind::Max && !isUnsigned
                             ? lowestValue(t)
                             : llvm::cast<TypedAttr>(b.getZeroAttr(t));
   Value padded = padSpatial(*this, input, window, initValue);
@@ -688,22 +711,22 @@ Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window) {
   Attribute strides = b.getI64TensorAttr(window.strides);
   Attribute dilations = b.getI64TensorAttr(window.dilations);
   bool isMax = kind == PoolKind::Max;
-  if (sr == 1)
+  if (sr == 1 && !isUnsigned)
     return isMax ? linalg::PoolingNcwMaxOp::create(b, loc, types, ins, outs,
                                                    strides, dilations)
                        .getResult(0)
                  : linalg::PoolingNcwSumOp::create(b, loc, types, ins, outs,
                                                    strides, dilations)
                        .getResult(0);
-  if (sr == 2)
+  if (sr == 2 && !isUnsigned)
     return isMax ? linalg::PoolingNchwMaxOp::create(b, loc, types, ins, outs,
                                                     strides, dilations)
                        .getResult(0)
                  : linalg::PoolingNchwSumOp::create(b, loc, types, ins, outs,
                                                     strides, dilations)
                        .getResult(0);
-  // No NC-first 3-D pooling op upstream: the same loop nest as a generic,
-  // loops (n, c, o0..o{sr-1}, k0..k{sr-1}).
+  // No NC-first 3-D (or unsigned) pooling op upstream: the same loop nest
+  // as a generic, loops (n, c, o0..o{sr-1}, k0..k{sr-1}).
   MLIRContext *ctx = b.getContext();
   unsigned loops = 2 + 2 * sr;
   SmallVector<AffineExpr> inExprs = {getAffineDimExpr(0, ctx),
@@ -730,7 +753,9 @@ Value GraphBuilder::pool(Value input, PoolKind kind, const WindowSpec &window) {
              b, loc, types, ins, outs, maps, iterators,
              [&](OpBuilder &nb, Location l, ValueRange a) {
                Value r;
-               if (isMax)
+               if (isMax && isUnsigned)
+                 r = arith::MaxUIOp::create(nb, l, a[0], a[2]);
+               else if (isMax)
                  r = isa<FloatType>(t)
                          ? Value(arith::MaximumFOp::create(nb, l, a[0], a[2]))
                          : Value(arith::MaxSIOp::create(nb, l, a[0], a[2]));

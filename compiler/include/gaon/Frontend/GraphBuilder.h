@@ -105,6 +105,10 @@ public:
                                 mlir::Value v, mlir::Type to,
                                 bool srcUnsigned = false,
                                 bool dstUnsigned = false);
+  /// GELU of float scalar x: 0.5 x (1 + erf(x / sqrt 2)), or with
+  /// `tanhApprox` 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+  static mlir::Value geluScalar(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::Value x, bool tanhApprox);
   /// Lowest / highest finite-or-infinite value of `type`: -inf/+inf for
   /// floats, the signed minimum/maximum for integers.
   static mlir::TypedAttr lowestValue(mlir::Type type);
@@ -152,6 +156,11 @@ public:
   /// tensor.pad with a constant.
   mlir::Value pad(mlir::Value v, llvm::ArrayRef<int64_t> low,
                   llvm::ArrayRef<int64_t> high, mlir::TypedAttr padValue);
+  /// A copying linalg.generic to `outShape` reading `in` through `inExprs`
+  /// (affine expressions of the output's dims: flips, tiling, gathers).
+  mlir::Value copyGeneric(mlir::Value in,
+                          llvm::ArrayRef<mlir::AffineExpr> inExprs,
+                          llvm::ArrayRef<int64_t> outShape);
   /// Repeats `v` `repeats[i]` times along dim i (a generic with mod maps).
   mlir::Value tile(mlir::Value v, llvm::ArrayRef<int64_t> repeats);
 
@@ -190,8 +199,9 @@ public:
   static bool isConvSupported(unsigned spatialRank, int64_t groups,
                               int64_t channels, int64_t filters);
   /// Max or sum pooling of an NC<spatial> tensor (1 to 3 spatial dims);
-  /// pads with -inf (max) or 0 (sum).
-  mlir::Value pool(mlir::Value input, PoolKind kind, const WindowSpec &window);
+  /// pads with -inf (max) or 0 (sum, unsigned max).
+  mlir::Value pool(mlir::Value input, PoolKind kind, const WindowSpec &window,
+                   bool isUnsigned = false);
   /// numpy.take(data, indices, axis): a linalg.generic over the result whose
   /// body reads data with tensor.extract. Negative indices count from the
   /// end.

@@ -12,6 +12,7 @@
 
 #include "gaon/Frontend/Import.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/Support/LLVM.h"
 
 namespace gaon::frontend {
@@ -23,6 +24,14 @@ namespace gaon::frontend {
 mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
 importONNXFile(llvm::StringRef path, const ImportOptions &options,
                mlir::MLIRContext &context);
+
+/// Reads a serialized onnx.TensorProto (a node test's input_0.pb, a value
+/// for ImportOptions::inputValueFiles) into a DenseElementsAttr. Unsigned
+/// integers keep their bits in the signless type of their width. `name`, if
+/// given, receives the tensor's name field.
+mlir::FailureOr<mlir::DenseElementsAttr>
+readONNXTensorFile(llvm::StringRef path, mlir::MLIRContext &context,
+                   std::string *name = nullptr);
 
 /// The ONNX op types (default domain) the importer converts, sorted.
 llvm::SmallVector<llvm::StringRef> supportedONNXOps();

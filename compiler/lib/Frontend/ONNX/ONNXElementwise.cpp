@@ -344,26 +344,8 @@ static LogicalResult convertGelu(NodeContext &ctx) {
   if (approximate != "none" && approximate != "tanh")
     return ctx.unsupported("approximate='" + approximate + "'");
   bool useTanh = approximate == "tanh";
-  return floatUnary(ctx, [&](OpBuilder &b, Location l, Value x) -> Value {
-    Type t = x.getType();
-    Value inner;
-    if (useTanh) {
-      // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
-      Value x3 =
-          arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, x, x), x);
-      Value sum = arith::AddFOp::create(
-          b, l, x, arith::MulFOp::create(b, l, x3, cst(b, l, t, 0.044715)));
-      inner = math::TanhOp::create(
-          b, l,
-          arith::MulFOp::create(b, l, sum,
-                                cst(b, l, t, std::sqrt(2.0 / M_PI))));
-    } else {
-      inner = math::ErfOp::create(
-          b, l, arith::MulFOp::create(b, l, x, cst(b, l, t, M_SQRT1_2)));
-    }
-    Value onePlus = arith::AddFOp::create(b, l, inner, cst(b, l, t, 1));
-    Value half = arith::MulFOp::create(b, l, x, cst(b, l, t, 0.5));
-    return arith::MulFOp::create(b, l, half, onePlus);
+  return floatUnary(ctx, [&](OpBuilder &b, Location l, Value x) {
+    return GraphBuilder::geluScalar(b, l, x, useTanh);
   });
 }
 
@@ -706,15 +688,11 @@ static LogicalResult castTo(NodeContext &ctx, ElemType to) {
     return ctx.unsupported("cast from " + typeName(ctx.elemType(0)) + " to " +
                            typeName(to));
   bool srcUnsigned = ctx.isUnsigned(0), dstUnsigned = isUnsignedType(to);
-  bool toBool = target.isInteger(1);
-  if (isa<IntegerType>(ctx.mlirType(0)) &&
-      foldInts(
-          ctx, target,
-          [&](ArrayRef<int64_t> a) -> int64_t {
-            return toBool ? a[0] != 0 : a[0];
-          },
-          dstUnsigned))
+  if (DenseElementsAttr c = ctx.constant(0);
+      c && c.getNumElements() <= kFoldLimit) {
+    ctx.setConstantOutput(0, foldCast(c, target, srcUnsigned), dstUnsigned);
     return success();
+  }
   Value in = ctx.value(0);
   ctx.setOutputTyped(0, ctx.gb.cast(in, target, srcUnsigned, dstUnsigned), to);
   return success();

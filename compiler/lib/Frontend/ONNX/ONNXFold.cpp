@@ -159,3 +159,38 @@ DenseElementsAttr onnx_import::foldBroadcast(DenseElementsAttr v,
   });
   return make(v, shape, out);
 }
+
+DenseElementsAttr onnx_import::foldCast(DenseElementsAttr v, Type to,
+                                        bool srcUnsigned) {
+  Type from = v.getElementType();
+  SmallVector<Attribute> out;
+  auto push = [&](double asDouble, int64_t asInt, bool isFloat) {
+    if (auto ft = dyn_cast<FloatType>(to)) {
+      llvm::APFloat f(asDouble);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), llvm::APFloat::rmNearestTiesToEven,
+                &lost);
+      out.push_back(FloatAttr::get(to, f));
+      return;
+    }
+    unsigned width = to.getIntOrFloatBitWidth();
+    if (width == 1) {
+      out.push_back(IntegerAttr::get(to, isFloat ? asDouble != 0 : asInt != 0));
+      return;
+    }
+    // Float to integer truncates toward zero.
+    int64_t value = isFloat ? static_cast<int64_t>(asDouble) : asInt;
+    out.push_back(
+        IntegerAttr::get(to, llvm::APInt(width, value, /*isSigned=*/true,
+                                         /*implicitTrunc=*/true)));
+  };
+  if (isa<FloatType>(from)) {
+    for (const llvm::APFloat &f : v.getValues<llvm::APFloat>())
+      push(f.convertToDouble(), 0, true);
+  } else {
+    for (int64_t i : intValues(v, srcUnsigned))
+      push(static_cast<double>(i), i, false);
+  }
+  return DenseElementsAttr::get(
+      RankedTensorType::get(v.getType().getShape(), to), out);
+}

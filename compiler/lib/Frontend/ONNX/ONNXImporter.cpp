@@ -339,8 +339,9 @@ FailureOr<double> NodeContext::constantScalar(unsigned i, StringRef what) {
   if (isa<FloatType>(attr.getElementType()))
     return (*attr.getValues<llvm::APFloat>().begin()).convertToDouble();
   llvm::APInt v = *attr.getValues<llvm::APInt>().begin();
-  return static_cast<double>(isUnsigned(i) ? v.getZExtValue()
-                                           : v.getSExtValue());
+  if (isUnsigned(i) || attr.getElementType().isInteger(1))
+    return static_cast<double>(v.getZExtValue());
+  return static_cast<double>(v.getSExtValue());
 }
 
 const onnx::AttributeProto *NodeContext::attr(StringRef name) {
@@ -537,8 +538,8 @@ LogicalResult ModelImporter::resolveType(const onnx::ValueInfoProto &info,
 }
 
 /// Reads a TensorProto file (a bound input value).
-static FailureOr<DenseElementsAttr> readTensorFile(StringRef file,
-                                                   Location loc) {
+static FailureOr<DenseElementsAttr>
+readTensorFile(StringRef file, Location loc, std::string *name = nullptr) {
   auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false);
   if (!buffer)
     return emitError(loc) << "cannot read '" << file
@@ -547,7 +548,15 @@ static FailureOr<DenseElementsAttr> readTensorFile(StringRef file,
   if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
                              (*buffer)->getBufferSize()))
     return emitError(loc) << "'" << file << "' is not a TensorProto";
+  if (name)
+    *name = tensor.name();
   return tensorToAttr(tensor, llvm::sys::path::parent_path(file), loc);
+}
+
+FailureOr<DenseElementsAttr>
+gaon::frontend::readONNXTensorFile(StringRef path, MLIRContext &context,
+                                   std::string *name) {
+  return readTensorFile(path, FileLineColLoc::get(&context, path, 0, 0), name);
 }
 
 LogicalResult ModelImporter::addInputs(OpBuilder &b, func::FuncOp func) {
@@ -582,6 +591,12 @@ LogicalResult ModelImporter::addInputs(OpBuilder &b, func::FuncOp func) {
           readTensorFile(bound->second, fileLoc);
       if (failed(attr))
         return failure();
+      // numpy has no bfloat16: such data arrives as uint16 bit patterns.
+      if (attr->getType() != type && isa<FloatType>(type.getElementType()) &&
+          attr->getElementType().isInteger(16) &&
+          type.getElementType().getIntOrFloatBitWidth() == 16 &&
+          attr->getType().getShape() == type.getShape())
+        *attr = attr->bitcast(type.getElementType());
       if (attr->getType() != type)
         return emitError(fileLoc)
                << "value bound to input '" << input.name() << "' has type "

@@ -201,6 +201,10 @@ mlir::DenseElementsAttr foldConcat(llvm::ArrayRef<mlir::DenseElementsAttr> vs,
                                    int64_t axis);
 mlir::DenseElementsAttr foldBroadcast(mlir::DenseElementsAttr v,
                                       llvm::ArrayRef<int64_t> shape);
+/// Converts a constant to element type `to` as a Cast would (float to int
+/// truncates toward zero; to bool compares with zero).
+mlir::DenseElementsAttr foldCast(mlir::DenseElementsAttr v, mlir::Type to,
+                                 bool srcUnsigned);
 /// Integer values of a constant (sign- or zero-extended).
 llvm::SmallVector<int64_t> intValues(mlir::DenseElementsAttr v,
                                      bool isUnsigned = false);

@@ -281,10 +281,13 @@ static LogicalResult convertConvTranspose(NodeContext &ctx) {
     if (!outShape.empty() || autoPad == "SAME_UPPER" ||
         autoPad == "SAME_LOWER") {
       int64_t target = outShape.empty() ? x[2 + i] * strides[i] : outShape[i];
+      // Python's floor division, as the ONNX spec writes it: a negative
+      // total (output_shape larger than the natural output) pads the end.
       int64_t total = full - target;
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
       bool upper = autoPad == "SAME_UPPER";
-      pb[i] = upper ? total / 2 : total - total / 2;
-      pe[i] = upper ? total - total / 2 : total / 2;
+      pb[i] = upper ? half : total - half;
+      pe[i] = upper ? total - half : half;
     } else if (autoPad == "VALID") {
       pb[i] = pe[i] = 0;
     } else {
@@ -331,7 +334,6 @@ static LogicalResult convertConvTranspose(NodeContext &ctx) {
   }
   // 3. The equivalent filter: [G, F/G, C/G, k...] flipped, then [F, C/G, k].
   MLIRContext *mctx = ctx.getContext();
-  unsigned loops = 3 + sr;
   SmallVector<AffineExpr> exprs = {getAffineDimExpr(0, mctx) * cg +
                                        getAffineDimExpr(2, mctx),
                                    getAffineDimExpr(1, mctx)};
@@ -340,19 +342,7 @@ static LogicalResult convertConvTranspose(NodeContext &ctx) {
     exprs.push_back((*kernel)[i] - 1 - getAffineDimExpr(3 + i, mctx));
     flippedShape.push_back((*kernel)[i]);
   }
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(loops, 0, exprs, mctx),
-      AffineMap::getMultiDimIdentityMap(loops, mctx)};
-  Value flippedInit = gb.empty(flippedShape, t);
-  Value flipped = linalg::GenericOp::create(
-                      b, ctx.loc, TypeRange{flippedInit.getType()},
-                      ValueRange{ctx.value(1)}, ValueRange{flippedInit}, maps,
-                      SmallVector<utils::IteratorType>(
-                          loops, utils::IteratorType::parallel),
-                      [](OpBuilder &nb, Location l, ValueRange a) {
-                        linalg::YieldOp::create(nb, l, a[0]);
-                      })
-                      .getResult(0);
+  Value flipped = gb.copyGeneric(ctx.value(1), exprs, flippedShape);
   SmallVector<int64_t> filterShape = {f, cg};
   filterShape.append(kernel->begin(), kernel->end());
   Value filter = gb.reshape(flipped, filterShape);
@@ -423,7 +413,7 @@ template <PoolKind kind> static LogicalResult convertPool(NodeContext &ctx) {
   if (ctx.attrInt("storage_order", 0) != 0)
     return ctx.unsupported("storage_order=1");
   Type t = ctx.mlirType(0);
-  if (ctx.isUnsigned(0) || (kind == PoolKind::Sum && !isa<FloatType>(t)))
+  if (kind == PoolKind::Sum && !isa<FloatType>(t))
     return ctx.unsupported("pooling of " + typeName(ctx.elemType(0)));
   ArrayRef<int64_t> x = ctx.shape(0);
   size_t sr = x.size() - 2;
@@ -439,9 +429,9 @@ template <PoolKind kind> static LogicalResult convertPool(NodeContext &ctx) {
       readWindow(ctx, x.drop_front(2), *kernel, ceilMode);
   if (failed(window))
     return failure();
-  Value pooled = ctx.gb.pool(ctx.value(0), kind, *window);
+  Value pooled = ctx.gb.pool(ctx.value(0), kind, *window, ctx.isUnsigned(0));
   if (kind == PoolKind::Max) {
-    ctx.setOutput(0, pooled);
+    ctx.setOutput(0, pooled, ctx.isUnsigned(0));
     return success();
   }
   DenseElementsAttr divisors =

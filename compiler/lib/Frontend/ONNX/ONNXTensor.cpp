@@ -166,8 +166,10 @@ static LogicalResult convertRange(NodeContext &ctx) {
 }
 
 static LogicalResult convertIdentity(NodeContext &ctx) {
-  ctx.graph.values[ctx.node.output(0)] = ctx.info(0);
-  ctx.graph.values[ctx.node.output(0)].isGraphInput = false;
+  // Copy first: inserting into the map may move the input's entry.
+  TensorValue copy = ctx.info(0);
+  copy.isGraphInput = false;
+  ctx.graph.values[ctx.node.output(0)] = copy;
   return success();
 }
 
@@ -416,7 +418,7 @@ static LogicalResult convertSplit(NodeContext &ctx) {
   for (int64_t i = 0; i < n; ++i) {
     SmallVector<int64_t> offsets(rank, 0), sizes(ctx.shape(0)),
         strides(rank, 1);
-    offsets[*axis] = start;
+    offsets[*axis] = split[i] ? start : 0;
     sizes[*axis] = split[i];
     setSlice(ctx, i, offsets, sizes, strides);
     start += split[i];
@@ -474,7 +476,7 @@ static LogicalResult convertSlice(NodeContext &ctx) {
       start = std::clamp<int64_t>(start, 0, dim);
       end = std::clamp<int64_t>(end, 0, dim);
       size = std::max<int64_t>(0, (end - start + step - 1) / step);
-      offsets[*axis] = start;
+      offsets[*axis] = size ? start : 0;
       strides[*axis] = step;
     } else {
       start = std::clamp<int64_t>(start, 0, dim - 1);
@@ -743,6 +745,40 @@ static LogicalResult convertPad(NodeContext &ctx) {
   return success();
 }
 
+/// Trilu: keeps the upper (col - row >= k) or lower (col - row <= k)
+/// triangle of the last two dims, zeroing the rest (the causal masks of
+/// exported attention).
+static LogicalResult convertTrilu(NodeContext &ctx) {
+  bool upper = ctx.attrInt("upper", 1);
+  int64_t rank = ctx.rank(0);
+  if (rank < 2)
+    return ctx.error() << "expects rank >= 2, got " << rank;
+  int64_t k = 0;
+  if (ctx.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> kv = ctx.constantInts(1, "k");
+    if (failed(kv))
+      return failure();
+    if (kv->size() != 1)
+      return ctx.error() << "k must hold one value";
+    k = (*kv)[0];
+  }
+  Type t = ctx.mlirType(0);
+  Value out = ctx.gb.elementwise(
+      ctx.value(0), t, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value row = arith::IndexCastOp::create(
+            b, l, b.getI64Type(), linalg::IndexOp::create(b, l, rank - 2));
+        Value col = arith::IndexCastOp::create(
+            b, l, b.getI64Type(), linalg::IndexOp::create(b, l, rank - 1));
+        Value diff = arith::SubIOp::create(b, l, col, row);
+        Value keep = arith::CmpIOp::create(
+            b, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+            diff, cst(b, l, b.getI64Type(), k));
+        return arith::SelectOp::create(b, l, keep, a[0], cst(b, l, t, 0));
+      });
+  ctx.setOutputTyped(0, out, ctx.elemType(0));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Registration
 //===----------------------------------------------------------------------===//
@@ -768,4 +804,5 @@ void onnx_import::addTensorConverters(ConverterTable &t) {
   t["Expand"] = convertExpand;
   t["Tile"] = convertTile;
   t["Pad"] = convertPad;
+  t["Trilu"] = convertTrilu;
 }
