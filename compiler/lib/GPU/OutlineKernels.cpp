@@ -290,6 +290,11 @@ LogicalResult FunctionOutliner::run() {
       return failure();
   if (!sortTopologically(&func.getBody().front()))
     return func.emitError("kernels of this function form a cycle");
+  // The empties and constants the kernels took over.
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::reverse(func.getBody().front())))
+    if (isa<tensor::EmptyOp, arith::ConstantOp>(op) && op.use_empty())
+      op.erase();
   return success();
 }
 
