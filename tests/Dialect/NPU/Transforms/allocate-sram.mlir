@@ -5,9 +5,9 @@
 // core has its own address space; unused allocs are dropped. A buffer that
 // does not fit, a buffer shared by two cores, loops, a missing target and a
 // bad alignment are errors.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-allocate-sram))' | FileCheck %s
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-allocate-sram{alignment=256}))' | FileCheck %s --check-prefix=ALIGN
-// RUN: not gaon-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(gaon-allocate-sram{alignment=3}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=BADALIGN
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-allocate-sram | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics '--gaon-allocate-sram=alignment=256' | FileCheck %s --check-prefix=ALIGN
+// RUN: not gaon-opt %s -split-input-file '--gaon-allocate-sram=alignment=3' -o /dev/null 2>&1 | FileCheck %s --check-prefix=BADALIGN
 // The value after 'got' is checked by allocate-sram-alignment.mlir.
 // BADALIGN: error: alignment must be a positive power of two, got
 

@@ -5,7 +5,7 @@
 // a target in scope the modeled roofline: compute cycles (tensor engine
 // 2 x rows x cols x cores FLOPs per cycle, vector engine lanes x cores),
 // memory cycles (bytes / dram_bytes_per_cycle), their maximum and the bound.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-annotate-costs))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-annotate-costs | FileCheck %s
 
 // 64x16x32 matmul accumulating into its f32 output: 2*64*16*32 = 65536 FLOPs;
 // 4096 + 1024 bytes of bf16 inputs, 4096 of output written and read = 13312

@@ -4,7 +4,7 @@
 // indices by delinearisation; cores without tiles get no loop, a target-less
 // function runs on core 0, and loops with non-constant bounds or tensor
 // results are errors.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-assign-cores))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-assign-cores | FileCheck %s
 
 // A 2x2 grid of 32x32 tiles on 2 cores: tiles 0-1 on core 0, 2-3 on core 1;
 // tile t covers rows ((t floordiv 2) mod 2) * 32 and columns (t mod 2) * 32.

@@ -3,7 +3,7 @@
 // its core has the fewest bytes queued so far (ties to the lowest), counting
 // each core separately, and leaves everything on queue 0 with one DMA
 // engine.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-assign-dma-queues))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-assign-dma-queues | FileCheck %s
 
 // Three engines: loads share queues 0 and 1, stores use queue 2.
 // CHECK-LABEL: func @three_engines

@@ -8,9 +8,10 @@
 // reductions npu.vector.reduce ... accumulate; every command gets the core
 // of its loop; operands outside SRAM, unbufferized ops and remaining windows
 // are errors.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-convert-linalg-to-npu))' | FileCheck %s
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-convert-linalg-to-npu{staging-bytes=4096}))' | FileCheck %s --check-prefix=CHUNKS
-// RUN: not gaon-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(gaon-convert-linalg-to-npu{staging-bytes=0}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=STAGING
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-convert-linalg-to-npu | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics '--gaon-convert-linalg-to-npu=staging-bytes=4096' | FileCheck %s --check-prefix=CHUNKS
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics '--gaon-convert-linalg-to-npu=staging-bytes=512' | FileCheck %s --check-prefix=ROWS
+// RUN: not gaon-opt %s -split-input-file '--gaon-convert-linalg-to-npu=staging-bytes=0' -o /dev/null 2>&1 | FileCheck %s --check-prefix=STAGING
 // STAGING: error: staging-bytes must be positive
 
 // CHECK-LABEL: func @tile
@@ -100,7 +101,8 @@ func.func @transposed_b(%a: memref<32x64xbf16, #npu.memory_space<sram>>, %b: mem
 // -----
 
 // 64 KiB from DRAM to DRAM: by default one 64 KiB staging buffer; with
-// staging-bytes=4096, a loop over 4-row (4 KiB) chunks.
+// staging-bytes=4096, a loop over 4-row (4 KiB) chunks; with 512, rows of
+// 1 KiB do not fit, so each row is copied in 128-element halves.
 // CHECK-LABEL: func @dram_to_dram
 // CHECK-SAME: (%[[SRC:.*]]: memref<64x256xf32>, %[[DST:.*]]: memref<64x256xf32>)
 // CHECK: %[[STAGE:.*]] = memref.alloc() : memref<64x256xf32, #npu.memory_space<sram>>
@@ -117,6 +119,20 @@ func.func @transposed_b(%a: memref<32x64xbf16, #npu.memory_space<sram>>, %b: mem
 // CHUNKS: %[[STAGE:.*]] = memref.alloc() : memref<4x256xf32, #npu.memory_space<sram>>
 // CHUNKS-NEXT: npu.dma %[[S]] -> %[[STAGE]]
 // CHUNKS-NEXT: npu.dma %[[STAGE]] -> %[[D]]
+// ROWS-LABEL: func @dram_to_dram
+// ROWS-SAME: (%[[SRC:.*]]: memref<64x256xf32>, %[[DST:.*]]: memref<64x256xf32>)
+// ROWS: scf.for %[[R:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// ROWS-DAG: %[[DROW:.*]] = memref.subview %[[DST]][%[[R]], 0] [1, 256] [1, 1] : memref<64x256xf32> to memref<256xf32, strided<[1], offset: ?>>
+// ROWS-DAG: %[[SROW:.*]] = memref.subview %[[SRC]][%[[R]], 0] [1, 256] [1, 1] : memref<64x256xf32> to memref<256xf32, strided<[1], offset: ?>>
+// ROWS: %[[C0:.*]] = arith.constant 0 : index
+// ROWS: %[[C256:.*]] = arith.constant 256 : index
+// ROWS: %[[C128:.*]] = arith.constant 128 : index
+// ROWS: scf.for %[[E:.*]] = %[[C0]] to %[[C256]] step %[[C128]] {
+// ROWS-DAG: %[[D:.*]] = memref.subview %[[DROW]][%[[E]]] [128] [1]
+// ROWS-DAG: %[[S:.*]] = memref.subview %[[SROW]][%[[E]]] [128] [1]
+// ROWS: %[[STAGE:.*]] = memref.alloc() : memref<128xf32, #npu.memory_space<sram>>
+// ROWS-NEXT: npu.dma %[[S]] -> %[[STAGE]]
+// ROWS-NEXT: npu.dma %[[STAGE]] -> %[[D]]
 module attributes {npu.target = #npu.target<name = "dual", clock_mhz = 1000, cores = 2, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [bf16, f32], vector_lanes = 32, sram_bytes = 65536, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100>} {
 func.func @dram_to_dram(%a: memref<64x256xf32>, %b: memref<64x256xf32>) {
   memref.copy %a, %b : memref<64x256xf32> to memref<64x256xf32>

@@ -4,9 +4,9 @@
 // multi-buffered for an inner loop is not multiplied again by the outer
 // loop, DRAM allocs and single-trip loops are left alone, and buffers=1
 // disables the pass.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-double-buffer))' | FileCheck %s --check-prefixes=CHECK,TWO
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-double-buffer{buffers=3}))' | FileCheck %s --check-prefixes=CHECK,THREE
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-double-buffer{buffers=1}))' | FileCheck %s --check-prefixes=CHECK,ONE
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-double-buffer | FileCheck %s --check-prefixes=CHECK,TWO
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics '--gaon-double-buffer=buffers=3' | FileCheck %s --check-prefixes=CHECK,THREE
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics '--gaon-double-buffer=buffers=1' | FileCheck %s --check-prefixes=CHECK,ONE
 
 // TWO-DAG: #[[TILESLOT:.*]] = affine_map<(d0) -> (d0 mod 2)>
 // TWO-DAG: #[[KSLOT:.*]] = affine_map<(d0) -> ((d0 floordiv 64) mod 2)>

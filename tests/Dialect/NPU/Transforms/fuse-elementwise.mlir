@@ -3,9 +3,9 @@
 // (vector_lanes^2 f32 tiles in a quarter of the SRAM, at most 8) or by
 // max-operands, and recomputes a producer with other users only when
 // allow-recompute is set.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-fuse-elementwise))' | FileCheck %s --check-prefixes=CHECK,DEFAULT
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-fuse-elementwise{allow-recompute=false}))' | FileCheck %s --check-prefixes=CHECK,NORECOMPUTE
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-fuse-elementwise{max-operands=1}))' | FileCheck %s --check-prefixes=CHECK,ONE
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-fuse-elementwise | FileCheck %s --check-prefixes=CHECK,DEFAULT
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics '--gaon-fuse-elementwise=allow-recompute=false' | FileCheck %s --check-prefixes=CHECK,NORECOMPUTE
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics '--gaon-fuse-elementwise=max-operands=1' | FileCheck %s --check-prefixes=CHECK,ONE
 
 // 'tiny' allows 65536 / 4 / (32 * 32 * 4) = 4 operands: exp(x) * y (two
 // operands) is one generic; with max-operands=1 it stays two.

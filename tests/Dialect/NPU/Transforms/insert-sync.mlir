@@ -8,7 +8,7 @@
 // DRAM tiles do not wait on each other. Loops, already synchronised
 // commands, SRAM buffers without an address and views with dynamic offsets
 // are errors.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-insert-sync))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-insert-sync | FileCheck %s
 
 // CHECK-LABEL: func @matmul_tile
 // CHECK-SAME: (%[[A:.*]]: memref<32x32xbf16>, %[[B:.*]]: memref<32x32xbf16>, %[[C:.*]]: memref<32x32xf32>)

@@ -3,7 +3,7 @@
 // and transpose ops become linalg.generic; softmax, pad and concat are
 // decomposed; splat constants become fills; contractions stay named) and
 // rejects every op the NPU cannot run with an error at its location.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-normalize-linalg))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-normalize-linalg | FileCheck %s
 
 // Softmax becomes max-reduce, exp(x - max), sum-reduce and divide generics;
 // the max reduction is seeded with -inf, not upstream's NaN.

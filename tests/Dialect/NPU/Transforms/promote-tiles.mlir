@@ -5,7 +5,7 @@
 // reads are copied in, outputs it only writes get a fresh SRAM tensor,
 // results of on-chip ops stay on chip, function arguments become
 // non-writable, and a linalg op outside any tile loop is an error.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-promote-tiles))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-promote-tiles | FileCheck %s
 
 // A matmul accumulating into its (DRAM) output: A, B and C tiles are loaded.
 // CHECK-LABEL: func @accumulate

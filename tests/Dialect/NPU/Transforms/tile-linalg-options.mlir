@@ -1,11 +1,11 @@
 // Ensures the options of gaon-tile-linalg: tile-sizes overrides the anchor's
 // tiles (and must divide the loops), fuse=false tiles every op on its own,
 // and sram-fraction must lie in (0, 1].
-// RUN: gaon-opt %s --pass-pipeline='builtin.module(func.func(gaon-tile-linalg{tile-sizes=64,128,128}))' | FileCheck %s --check-prefix=SIZES
-// RUN: gaon-opt %s --pass-pipeline='builtin.module(func.func(gaon-tile-linalg{fuse=false}))' | FileCheck %s --check-prefix=NOFUSE
-// RUN: gaon-opt %s -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-tile-linalg{tile-sizes=48}))' -o /dev/null
-// RUN: not gaon-opt %s --pass-pipeline='builtin.module(func.func(gaon-tile-linalg{sram-fraction=0}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=ZERO
-// RUN: not gaon-opt %s --pass-pipeline='builtin.module(func.func(gaon-tile-linalg{sram-fraction=1.5}))' -o /dev/null 2>&1 | FileCheck %s --check-prefix=ABOVE
+// RUN: gaon-opt %s '--gaon-tile-linalg=tile-sizes=64,128,128' | FileCheck %s --check-prefix=SIZES
+// RUN: gaon-opt %s '--gaon-tile-linalg=fuse=false' | FileCheck %s --check-prefix=NOFUSE
+// RUN: gaon-opt %s -verify-diagnostics '--gaon-tile-linalg=tile-sizes=48' -o /dev/null
+// RUN: not gaon-opt %s '--gaon-tile-linalg=sram-fraction=0' -o /dev/null 2>&1 | FileCheck %s --check-prefix=ZERO
+// RUN: not gaon-opt %s '--gaon-tile-linalg=sram-fraction=1.5' -o /dev/null 2>&1 | FileCheck %s --check-prefix=ABOVE
 
 // The expected-error below is checked by the tile-sizes=48 run only.
 

@@ -5,7 +5,7 @@
 // matmul into its tile, splits K into an scf.for, rewrites convolution taps
 // as strided contractions, keeps reduced loops whole, and reports a tile
 // that cannot fit and a missing target.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-tile-linalg))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-tile-linalg | FileCheck %s
 
 // On a 64 KiB, 1-core target: 32x32 output tiles (the 32x32 tensor engine),
 // K in steps of 64; fill, matmul and the bias+ReLU epilogue share one tile.

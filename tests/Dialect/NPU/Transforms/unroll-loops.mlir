@@ -2,7 +2,7 @@
 // into straight-line npu commands in iteration order and folds the index
 // arithmetic, so that every view has a static offset (double-buffer slots
 // and tile rows alike), and that a loop with non-constant bounds is an error.
-// RUN: gaon-opt %s -split-input-file -verify-diagnostics --pass-pipeline='builtin.module(func.func(gaon-unroll-loops))' | FileCheck %s
+// RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-unroll-loops | FileCheck %s
 
 // Two tiles of 16 rows, double-buffered: iteration 0 uses slot 0 and rows
 // 0-15, iteration 1 slot 1 (offset 1024) and rows 16-31.
