@@ -122,6 +122,34 @@ func.func @disjoint_tiles(%y: memref<16x32xf32>) {
 
 // -----
 
+// Through a transposed view, core 1 reads y[16:32, 16:32] (disjoint from
+// the tile core 0 stores: no wait), then every other row of y (rows 1, 3,
+// ... overlap the stored tile: it waits).
+// CHECK-LABEL: func @transposed_and_strided_views
+// CHECK: %[[S:.*]] = npu.semaphore
+// CHECK-NOT: npu.semaphore
+// CHECK: npu.dma %{{.*}} -> %{{.*}} signal(%[[S]]) {queue = 1 : i64}
+// CHECK: npu.dma %{{.*}} -> %{{.*}} {core = 1 : i64} : memref<16x16xf32, strided<[1, 32], offset: 528>>
+// CHECK: npu.dma %{{.*}} -> %{{.*}} wait(%[[S]]) {core = 1 : i64} : memref<8x32xf32, strided<[64, 1], offset: 32>>
+#sram = #npu.memory_space<sram>
+module attributes {npu.target = #npu.target<name = "dual", clock_mhz = 1000, cores = 2, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [bf16, f32], vector_lanes = 32, sram_bytes = 65536, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100>} {
+func.func @transposed_and_strided_views(%y: memref<32x32xf32>) {
+  %s0 = npu.alloc address 0 : memref<16x16xf32, #sram>
+  %s1 = npu.alloc address 0 {core = 1} : memref<16x16xf32, #sram>
+  %s2 = npu.alloc address 8192 {core = 1} : memref<8x32xf32, #sram>
+  %tile = memref.subview %y[0, 0] [16, 16] [1, 1] : memref<32x32xf32> to memref<16x16xf32, strided<[32, 1]>>
+  npu.dma %s0 -> %tile {queue = 1} : memref<16x16xf32, #sram> -> memref<16x16xf32, strided<[32, 1]>>
+  %t = memref.transpose %y (i, j) -> (j, i) : memref<32x32xf32> to memref<32x32xf32, strided<[1, 32]>>
+  %corner = memref.subview %t[16, 16] [16, 16] [1, 1] : memref<32x32xf32, strided<[1, 32]>> to memref<16x16xf32, strided<[1, 32], offset: 528>>
+  npu.dma %corner -> %s1 {core = 1} : memref<16x16xf32, strided<[1, 32], offset: 528>> -> memref<16x16xf32, #sram>
+  %odd = memref.subview %y[1, 0] [8, 32] [2, 1] : memref<32x32xf32> to memref<8x32xf32, strided<[64, 1], offset: 32>>
+  npu.dma %odd -> %s2 {core = 1} : memref<8x32xf32, strided<[64, 1], offset: 32>> -> memref<8x32xf32, #sram>
+  return
+}
+}
+
+// -----
+
 #sram = #npu.memory_space<sram>
 module attributes {npu.target = #npu.target<name = "dual", clock_mhz = 1000, cores = 2, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [bf16, f32], vector_lanes = 32, sram_bytes = 65536, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100>} {
 func.func @loop(%x: memref<32xf32>) {
