@@ -1,8 +1,5 @@
 // Ensures gaon-allocate-sram's diagnostic for a bad alignment option quotes
 // the value as a number.
-// XFAIL: *
-// Known bug: the int64_t option is streamed into the diagnostic as a char,
-// so alignment=100 prints "got d" and alignment=3 prints byte 0x03.
 // RUN: not gaon-opt %s '--gaon-allocate-sram=alignment=100' -o /dev/null 2>&1 | FileCheck %s
 // CHECK: error: alignment must be a positive power of two, got 100
 

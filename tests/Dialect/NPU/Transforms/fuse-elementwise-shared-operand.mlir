@@ -1,10 +1,6 @@
 // Ensures gaon-fuse-elementwise counts the tensors the fused op reads, not
 // the producer's and consumer's inputs added up: exp(x) * x reads only x, so
 // max-operands=1 allows the fusion.
-// XFAIL: *
-// Known bug: the limit is checked against producer inputs + consumer
-// inputs - 1 without removing operands the two share, so this fusion (one
-// tensor read) is counted as two and rejected.
 // RUN: gaon-opt %s -verify-diagnostics '--gaon-fuse-elementwise=max-operands=1' | FileCheck %s
 
 // CHECK-LABEL: func @shared_input

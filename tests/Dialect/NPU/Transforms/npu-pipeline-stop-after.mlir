@@ -1,9 +1,5 @@
 // Ensures gaon-npu-pipeline rejects a stop-after that names no pass of the
 // pipeline with an error and a non-zero exit.
-// XFAIL: *
-// Known bug: the pipeline builder's failure is ignored by the pipeline
-// registration; gaon-opt prints "stop-after='gaon-no-such-pass' names no
-// pass of the pipeline", then runs the whole pipeline and exits 0.
 // RUN: not gaon-opt %s '--gaon-npu-pipeline=stop-after=gaon-no-such-pass' -o /dev/null 2>&1 | FileCheck %s
 // CHECK: stop-after='gaon-no-such-pass' names no pass of the pipeline
 
