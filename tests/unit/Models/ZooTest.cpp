@@ -29,6 +29,14 @@ struct Case {
   bool reduced;
 };
 
+/// Names a case in gtest's output (and ctest's test list) by its fields
+/// instead of a dump of its bytes.
+void PrintTo(const Case &c, std::ostream *os) {
+  *os << c.model << " " << models::phaseName(c.phase).str() << " "
+      << models::precisionName(c.precision).str()
+      << (c.reduced ? " reduced" : " full");
+}
+
 std::string caseName(const testing::TestParamInfo<Case> &info) {
   std::string name = info.param.model + "_" +
                      models::phaseName(info.param.phase).str() + "_" +
