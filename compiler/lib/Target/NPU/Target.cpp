@@ -67,7 +67,12 @@ npu::TargetAttr gaon::npu::getTargetAttr(MLIRContext *context,
       round(core.sram.bytesPerCycle), core.dma.engines,
       round(core.dma.bytesPerCycle), dramBytesPerCycle,
       chip.dram.isIdeal() ? 0 : chip.dram.latencyCycles, core.tensor.slices,
-      core.tensor.pipelineCycles, core.dma.startupCycles);
+      core.tensor.pipelineCycles, core.dma.startupCycles,
+      chip.dram.isIdeal() ? 0 : chip.dram.rowBytes,
+      chip.dram.isIdeal()
+          ? 0
+          : int64_t(std::llround(double(chip.dram.rowSwitchCycles) *
+                                 chip.dram.bytesPerCyclePerChannel)));
 }
 
 llvm::Expected<npu::TargetAttr>

@@ -50,3 +50,33 @@ double gaon::npu::getCoreDramBytesPerCycle(TargetAttr target,
   double dma = double(target.getDmaEngines() * target.getDmaBytesPerCycle());
   return std::min(share, dma);
 }
+
+double gaon::npu::getDramAccessFactor(TargetAttr target,
+                                      llvm::ArrayRef<int64_t> shape,
+                                      llvm::ArrayRef<int64_t> tile,
+                                      int64_t elementBytes) {
+  int64_t rowBytes = target.getDramRowBytes();
+  int64_t switchBytes = target.getDramRowSwitchBytes();
+  if (rowBytes <= 0 || switchBytes <= 0 || shape.size() != tile.size())
+    return 1.0;
+  // Whole innermost dims merge into one run; the first partial dim ends it.
+  int64_t run = 1, stride = 1;
+  int64_t d = int64_t(shape.size()) - 1;
+  for (; d >= 0 && tile[d] == shape[d]; --d) {
+    run *= shape[d];
+    stride *= shape[d];
+  }
+  if (d >= 0) {
+    run *= tile[d];
+    stride *= shape[d];
+    --d;
+  }
+  // Runs are a step of the next dim the tile spans apart.
+  for (; d >= 0 && tile[d] == 1; --d)
+    stride *= shape[d];
+  int64_t runBytes = run * elementBytes;
+  if (d < 0 || runBytes <= 0 || runBytes >= rowBytes ||
+      stride * elementBytes < rowBytes)
+    return 1.0;
+  return double(runBytes + switchBytes) / double(runBytes);
+}

@@ -35,6 +35,14 @@ int64_t estimateVectorCycles(TargetAttr target, int64_t elements);
 /// core's DMA engines.
 double getCoreDramBytesPerCycle(TargetAttr target, int64_t activeCores);
 
+/// DRAM channel bytes per payload byte of a DMA that moves a tile of
+/// `tile` elements out of a row-major tensor of `shape` (`elementBytes`
+/// each): 1 when the tile's contiguous runs are at least a DRAM row long or
+/// closer than a row apart; otherwise each run also pays the target's
+/// `dram_row_switch_bytes` (the simulator's row-switch model).
+double getDramAccessFactor(TargetAttr target, llvm::ArrayRef<int64_t> shape,
+                           llvm::ArrayRef<int64_t> tile, int64_t elementBytes);
+
 } // namespace gaon::npu
 
 #endif // GAON_DIALECT_NPU_TRANSFORMS_COSTMODEL_H
