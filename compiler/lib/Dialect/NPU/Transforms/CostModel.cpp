@@ -39,6 +39,20 @@ int64_t gaon::npu::estimateMatmulCycles(TargetAttr target, int64_t m,
   return 0;
 }
 
+bool gaon::npu::prefersSwappedOperands(TargetAttr target, int64_t m,
+                                       int64_t n, int64_t k) {
+  // Only a unit M or N lets the output be read as its own transpose.
+  return (m == 1 || n == 1) && estimateMatmulCycles(target, n, m, k) <
+                                   estimateMatmulCycles(target, m, n, k);
+}
+
+int64_t gaon::npu::estimateContractionCycles(TargetAttr target, int64_t m,
+                                             int64_t n, int64_t k) {
+  return prefersSwappedOperands(target, m, n, k)
+             ? estimateMatmulCycles(target, n, m, k)
+             : estimateMatmulCycles(target, m, n, k);
+}
+
 int64_t gaon::npu::estimateVectorCycles(TargetAttr target, int64_t elements) {
   return divideCeil(elements, target.getVectorLanes());
 }

@@ -282,7 +282,8 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
         if (sram > budget)
           continue;
         setTiles(dims->k, kTile);
-        double compute = double(estimateMatmulCycles(target, tm, tn, tk));
+        double compute =
+            double(estimateContractionCycles(target, tm, tn, tk));
         // Two loads per step share the load queues; each command pays the
         // fixed cost.
         double load = (double(lhsTile) * accessFactor(lhs, lhsBytes) +
@@ -293,11 +294,14 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
             double((epilogueSteps + 1) * estimateVectorCycles(target, tm * tn));
         double store =
             double(tm * tn * outBytes) * storeFactor / bandwidth + fixedCost;
-        // Loads overlap compute step by step; the epilogue and the store of
-        // one tile overlap the next tile's steps (double buffering).
+        // Loads overlap compute step by step (a software pipeline: the
+        // slower of the two per step, plus the faster once to fill it); the
+        // epilogue and the store of one tile overlap the next tile's steps
+        // (double buffering), the last tile's come at the end.
         double perTile = std::max(double(steps) * std::max(compute, load),
                                   std::max(epilogue, store));
-        double time = double(tilesPerCore) * perTile + load + epilogue + store;
+        double time = double(tilesPerCore) * perTile +
+                      std::min(compute, load) + epilogue + store;
         if (time < bestTime - 1e-9) {
           bestTime = time;
           bestM = mTile;
