@@ -1,9 +1,9 @@
 // Ensures gaon-tile-linalg picks GEMM tiles from the target's cost model:
 // with the DRAM row model (dram_row_bytes, dram_row_switch_bytes) tiles keep
-// contiguous runs of a row or more where SRAM allows (512x512 output tiles,
-// K steps of 256: 512-byte runs of A, 1024-byte runs of B); without it the
-// tall, thin tiles that suit the weight-stationary array win although their
-// 64-byte runs of A would each open a DRAM row.
+// contiguous runs of a row or more where SRAM allows (tall 1024x512 output
+// tiles, which the weight-stationary array runs at 89% of its peak, with one
+// output buffer and K steps of 128: 1024-byte runs of B); without it, K steps
+// of 32 look as cheap although their 64-byte runs of A each open a DRAM row.
 // RUN: gaon-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(gaon-tile-linalg))' | FileCheck %s
 
 #atom = #npu.target<name = "atom", clock_mhz = 1000, cores = 8,
@@ -15,9 +15,9 @@
     dram_row_switch_bytes = 640>
 module attributes {npu.target = #atom} {
 // CHECK-LABEL: func.func @gemm_rows
-// CHECK: scf.forall ({{.*}}) = (0, 0) to (4096, 4096) step (512, 512)
-// CHECK: scf.for {{.*}} step %c256
-// CHECK: linalg.matmul {{.*}} : tensor<512x256xbf16>, tensor<256x512xbf16>) outs({{.*}} : tensor<512x512xf32>)
+// CHECK: scf.forall ({{.*}}) = (0, 0) to (4096, 4096) step (1024, 512)
+// CHECK: scf.for {{.*}} step %c128
+// CHECK: linalg.matmul {{.*}} : tensor<1024x128xbf16>, tensor<128x512xbf16>) outs({{.*}} : tensor<1024x512xf32>)
 func.func @gemm_rows(%a: tensor<4096x4096xbf16>, %b: tensor<4096x4096xbf16>) -> tensor<4096x4096xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4096x4096xf32>

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/Support/MathExtras.h"
 
 namespace gaon::npu {
 #define GEN_PASS_DEF_DOUBLEBUFFERPASS
@@ -17,6 +18,12 @@ namespace gaon::npu {
 
 using namespace mlir;
 using namespace gaon::npu;
+
+/// Bytes of a statically shaped buffer.
+static int64_t getByteSize(MemRefType type) {
+  return type.getNumElements() *
+         llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+}
 
 namespace {
 
@@ -30,9 +37,15 @@ struct DoubleBufferPass
     // Innermost loops first, so a buffer hoisted out of an inner loop is
     // claimed by it and left alone by the outer one. multiBuffer wants the
     // buffer defined before the loop that uses it; the allocs have no
-    // operands, so hoisting them is always valid.
+    // operands, so hoisting them is always valid. A loop's buffers get their
+    // copies only if, with the buffers its body already holds, they fit the
+    // core's SRAM (the tiler may have sized a tile for a single buffer).
+    TargetAttr target = TargetAttr::lookup(getOperation());
+    int64_t capacity = target ? target.getSramBytes()
+                              : std::numeric_limits<int64_t>::max();
     SmallVector<std::pair<memref::AllocOp, scf::ForOp>> candidates;
-    llvm::DenseSet<Operation *> claimed;
+    // Bytes each claimed buffer will take, its copies included.
+    llvm::DenseMap<Operation *, int64_t> claimedBytes;
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) { loops.push_back(loop); });
     for (scf::ForOp loop : loops) {
@@ -40,13 +53,29 @@ struct DoubleBufferPass
       if (!trips || trips->getSExtValue() < 2)
         continue;
       SmallVector<memref::AllocOp> allocs;
-      for (auto alloc : loop.getBody()->getOps<memref::AllocOp>())
-        if (getMemorySpace(alloc.getType()) == MemorySpace::Sram &&
-            !claimed.contains(alloc))
-          allocs.push_back(alloc);
+      int64_t bodyBytes = 0, extraBytes = 0;
+      for (auto alloc : loop.getBody()->getOps<memref::AllocOp>()) {
+        if (getMemorySpace(alloc.getType()) != MemorySpace::Sram)
+          continue;
+        if (auto it = claimedBytes.find(alloc); it != claimedBytes.end()) {
+          bodyBytes += it->second;
+          continue;
+        }
+        int64_t bytes = getByteSize(alloc.getType());
+        bodyBytes += bytes;
+        extraBytes += int64_t(buffers - 1) * bytes;
+        allocs.push_back(alloc);
+      }
+      bool fits = bodyBytes + extraBytes <= capacity;
       for (memref::AllocOp alloc : allocs) {
+        int64_t bytes = getByteSize(alloc.getType());
+        if (!fits) {
+          claimedBytes[alloc] = bytes;
+          ++numTooLarge;
+          continue;
+        }
         alloc->moveBefore(loop);
-        claimed.insert(alloc);
+        claimedBytes[alloc] = int64_t(buffers) * bytes;
         candidates.push_back({alloc, loop});
       }
     }

@@ -267,9 +267,7 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
       int64_t activeCores = std::min<int64_t>(tiles, target.getCores());
       int64_t tilesPerCore = llvm::divideCeil(tiles, target.getCores());
       double bandwidth = getCoreDramBytesPerCycle(target, activeCores);
-      // gaon-double-buffer keeps two output tiles when a core has several.
-      int64_t outputBuffers = tilesPerCore > 1 ? 2 : 1;
-      int64_t outputBytes = outputBuffers * tm * tn * outputTileBytes;
+      int64_t outputTile = tm * tn * outputTileBytes;
       double storeFactor = accessFactor(acc, outBytes);
       for (const auto &kTile : kCands) {
         int64_t tk = product(kTile);
@@ -278,8 +276,8 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
         // Operand tiles get two buffers in a K loop of several steps or,
         // without one, in a tile loop of several tiles.
         int64_t operandBuffers = steps > 1 || tilesPerCore > 1 ? 2 : 1;
-        int64_t sram = operandBuffers * (lhsTile + rhsTile) + outputBytes;
-        if (sram > budget)
+        int64_t operandBytes = operandBuffers * (lhsTile + rhsTile);
+        if (operandBytes + outputTile > budget)
           continue;
         setTiles(dims->k, kTile);
         double compute =
@@ -295,13 +293,22 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
         double store =
             double(tm * tn * outBytes) * storeFactor / bandwidth + fixedCost;
         // Loads overlap compute step by step (a software pipeline: the
-        // slower of the two per step, plus the faster once to fill it); the
-        // epilogue and the store of one tile overlap the next tile's steps
-        // (double buffering), the last tile's come at the end.
-        double perTile = std::max(double(steps) * std::max(compute, load),
-                                  std::max(epilogue, store));
-        double time = double(tilesPerCore) * perTile +
-                      std::min(compute, load) + epilogue + store;
+        // slower of the two per step, plus the faster once to fill it).
+        double steady = double(steps) * std::max(compute, load);
+        double fill = std::min(compute, load);
+        // With two output buffers (gaon-double-buffer gives them to a core
+        // with several tiles where they fit its SRAM) the epilogue and the
+        // store of one tile overlap the next tile's steps; with one, the
+        // next tile waits for them. Two buffers cost SRAM that larger,
+        // more efficient tiles may need.
+        double time = std::numeric_limits<double>::infinity();
+        if (tilesPerCore > 1 && operandBytes + 2 * outputTile <= budget)
+          time = double(tilesPerCore) *
+                     std::max(steady, std::max(epilogue, store)) +
+                 fill + epilogue + store;
+        time = std::min(time, double(tilesPerCore) *
+                                      (steady + epilogue + store) +
+                                  fill);
         if (time < bestTime - 1e-9) {
           bestTime = time;
           bestM = mTile;

@@ -164,8 +164,11 @@ def DoubleBufferPass : Pass<"gaon-double-buffer", "mlir::func::FuncOp"> {
     i mod `buffers`. With two slots the DMA engines load iteration i+1's
     tiles while the tensor engine works on iteration i's, and a tile's
     result is stored while the next tile computes. A buffer already
-    multi-buffered for an inner loop is not multiplied again. The SRAM
-    allocator reports if the larger buffers no longer fit.
+    multi-buffered for an inner loop is not multiplied again. A loop's
+    buffers keep a single copy when their copies, with the buffers the
+    loop body already holds, would not fit the target's SRAM
+    (`gaon-tile-linalg` sizes some tiles for one output buffer: a larger
+    tile that waits for its predecessor's store can beat two smaller ones).
 
     ```mlir
     // before
@@ -190,6 +193,8 @@ def DoubleBufferPass : Pass<"gaon-double-buffer", "mlir::func::FuncOp"> {
   ];
   let statistics = [
     Statistic<"numBuffered", "multi-buffered", "SRAM buffers multi-buffered">,
+    Statistic<"numTooLarge", "single-buffered",
+              "Buffers left single because their copies would not fit">,
   ];
 }
 
