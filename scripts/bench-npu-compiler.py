@@ -29,6 +29,7 @@ time on this machine.
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -295,24 +296,34 @@ class Bench:
             return json.load(f)
 
 
+def simulate_matmul(bench, preset, m, n, k, label):
+    """Compiles and simulates an m x n x k matmul at the preset's best
+    precision; returns (precision, input type, accumulator type, report),
+    or None after printing a failed row."""
+    name, in_type, acc_type = bench.precision(preset)
+    try:
+        report = bench.compile_and_simulate(
+            matmul_module(m, n, k, in_type, acc_type), preset,
+            f"{label}-{in_type}")
+    except RuntimeError as error:
+        print(f"| {preset} | {name} | failed: {str(error).splitlines()[0]}"
+              " | | | | |")
+        return None
+    return name, in_type, acc_type, report
+
+
 def gemm_rows(bench, presets, size=4096):
     print(f"\n## GEMM {size}x{size}x{size} (C = A*B, accumulator-typed C)\n")
     print("| preset | precision | simulated cycles | roofline bound cycles "
           "(modeled) | bound / simulated | DRAM read (simulated) | "
           "tensor util (simulated) |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    ratios = {}
     for preset in presets:
-        name, in_type, acc_type = bench.precision(preset)
-        chip = bench.chip(preset)
-        try:
-            report = bench.compile_and_simulate(
-                matmul_module(size, size, size, in_type, acc_type), preset,
-                f"gemm-{in_type}")
-        except RuntimeError as error:
-            print(f"| {preset} | {name} | failed: {str(error).splitlines()[0]}"
-                  " | | | | |")
+        result = simulate_matmul(bench, preset, size, size, size, "gemm")
+        if not result:
             continue
+        name, in_type, acc_type, report = result
+        chip = bench.chip(preset)
         macs = size ** 3
         peak_macs = chip["cores"] * chip["core"]["tensor"]["macs_per_cycle"][name]
         operand_bytes = 2 * size * size * BYTES[in_type] + \
@@ -320,12 +331,10 @@ def gemm_rows(bench, presets, size=4096):
         bound = max(macs / peak_macs,
                     operand_bytes / bench.dram_bytes_per_cycle(preset))
         cycles = report["cycles"]
-        ratios[preset] = bound / cycles
         read = report["traffic_bytes"]["dram_read"] / 2 ** 20
         print(f"| {preset} | {name} | {cycles:,} | {bound:,.0f} | "
               f"{bound / cycles:.3f} | {read:,.0f} MiB | "
               f"{100 * report['tensor_utilization']:.1f}% |")
-    return ratios
 
 
 def gemv_rows(bench, presets, size=4096):
@@ -334,29 +343,21 @@ def gemv_rows(bench, presets, size=4096):
           "(operands once / simulated time) | DRAM peak GB/s (modeled) | "
           "achieved / peak | DRAM read (simulated) |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    ratios = {}
     for preset in presets:
-        name, in_type, acc_type = bench.precision(preset)
-        chip = bench.chip(preset)
-        try:
-            report = bench.compile_and_simulate(
-                matmul_module(1, size, size, in_type, acc_type), preset,
-                f"gemv-{in_type}")
-        except RuntimeError as error:
-            print(f"| {preset} | {name} | failed: {str(error).splitlines()[0]}"
-                  " | | | | |")
+        result = simulate_matmul(bench, preset, 1, size, size, "gemv")
+        if not result:
             continue
+        name, in_type, acc_type, report = result
+        chip = bench.chip(preset)
         operand_bytes = (size * size + size) * BYTES[in_type] + \
             size * BYTES[acc_type]
         cycles = report["cycles"]
         clock_hz = chip["clock_mhz"] * 1e6
         achieved = operand_bytes / (cycles / clock_hz)
         peak = bench.dram_bytes_per_cycle(preset) * clock_hz
-        ratios[preset] = achieved / peak
         read = report["traffic_bytes"]["dram_read"] / 2 ** 20
         print(f"| {preset} | {name} | {cycles:,} | {achieved / 1e9:,.1f} | "
               f"{peak / 1e9:,.1f} | {achieved / peak:.3f} | {read:,.1f} MiB |")
-    return ratios
 
 
 # Llama-3-8B sizes: hidden 4096, 32 heads of 128, FFN 14336.
@@ -401,15 +402,19 @@ def compile_time_rows(bench, preset, seq, layers=32):
     with open(path, "w") as f:
         f.write(decoder_module(layers, seq, **LLAMA_8B))
     program = os.path.join(bench.work, "decoder-stack.npub")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     bench.run([bench.tool("gaon-compile"), path, "--target", f"npu:{preset}",
                "--binary", "-o", program], "gaon-compile")
     compiled = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime +
+                                               before.ru_stime)
     print("| input | wall time of gaon-compile --binary (measured) | "
-          "program size |")
-    print("|---|---:|---:|")
+          "CPU time (measured) | program size |")
+    print("|---|---:|---:|---:|")
     print(f"| {layers} layers, {os.path.getsize(path) / 2 ** 10:,.0f} KiB of "
-          f"MLIR, weights as arguments | {compiled:.2f} s | "
+          f"MLIR, weights as arguments | {compiled:.2f} s | {cpu:.2f} s | "
           f"{os.path.getsize(program) / 2 ** 20:.1f} MiB |")
     print(f"\nmachine load (1 min) at the end: {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} CPUs")

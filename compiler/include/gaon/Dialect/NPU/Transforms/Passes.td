@@ -27,13 +27,17 @@ def TileLinalgPass : Pass<"gaon-tile-linalg", "mlir::func::FuncOp"> {
        activation, cast), elementwise ops and reductions when no contraction
        in the group consumes them (no recomputed prologue).
     2. *Tile sizes* come from the group's anchor (its contraction or
-       convolution, else its root) and the target: for a contraction M and N
-       tiles are multiples of the tensor engine's rows and columns and K is
-       split so that double-buffered operand tiles, the f32 accumulator and
-       the result fit in `sram-fraction` of the SRAM; among those the tile
-       with the least modeled time (tensor-engine folds, DRAM traffic over
-       the per-core bandwidth share) wins. Loops that a group member reduces
-       over stay whole. Tile sizes divide the loop ranges.
+       convolution, else its root) and the target: for a contraction the
+       M, N and K tiles (divisors of the loop ranges) are those whose
+       double-buffered operand tiles and output tile (the accumulator, plus
+       the epilogue's temporaries and result; one or two buffers) fit in
+       `sram-fraction` of the SRAM with the least modeled time: tensor-engine
+       cycles in the operand order the conversion picks, DRAM traffic over
+       the core's bandwidth share with every strided run shorter than
+       `dram_row_bytes` paying `dram_row_switch_bytes`, each DMA command's
+       start-up and latency, loads overlapped with compute, and the store
+       overlapped with the next tile only with two output buffers. Loops
+       that a group member reduces over stay whole.
     3. The root's parallel loops become an `scf.forall` over tiles (one
        iteration per tile; `gaon-assign-cores` spreads them over cores) with
        the group fused into its body.
