@@ -378,6 +378,24 @@ std::pair<Value, Value> ModelBuilder::ropeTables(int64_t tokens,
   return {op.getResult(0), op.getResult(1)};
 }
 
+Value ModelBuilder::hostEmbeddingsInput() {
+  return input("inputs_embeds", {config.batch, config.tokens(), config.hidden},
+               act);
+}
+
+Value ModelBuilder::hostMask() {
+  if (config.phase == Phase::Decode)
+    return nullptr;
+  int64_t t = config.tokens();
+  return input("attention_mask", {t, t}, f32);
+}
+
+std::pair<Value, Value> ModelBuilder::hostRopeTables() {
+  int64_t t = config.tokens();
+  return {input("rope.cos", {t, config.headDim}, f32),
+          input("rope.sin", {t, config.headDim}, f32)};
+}
+
 Value ModelBuilder::applyRope(Value x, Value cos, Value sin) {
   ArrayRef<int64_t> s = GraphBuilder::shapeOf(x);
   int64_t last = s.size() - 1, half = s.back() / 2;
@@ -402,7 +420,7 @@ Value ModelBuilder::applyRope(Value x, Value cos, Value sin) {
 }
 
 Value ModelBuilder::attention(Value q, Value k, Value v, bool causal,
-                              int64_t pastLen) {
+                              int64_t pastLen, Value mask) {
   ArrayRef<int64_t> qs = GraphBuilder::shapeOf(q);
   int64_t batch = qs[0], kvHeads = qs[1], groups = qs[2], tokens = qs[3],
           d = qs[4];
@@ -412,27 +430,42 @@ Value ModelBuilder::attention(Value q, Value k, Value v, bool causal,
   Value kT = gb.reshape(gb.transpose(k, {0, 1, 3, 2}), {bh, d, keys});
   Value scores = gb.matmul(q3, kT);
   double scale = 1.0 / std::sqrt(static_cast<double>(d));
-  Value masked = map(
-      scores,
-      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        Type t = a[0].getType();
-        Value s = arith::MulFOp::create(nb, l, a[0], cst(nb, l, t, scale));
-        if (!causal)
-          return s;
-        // Query row m is token m mod T at position pastLen + m mod T.
-        Value row = linalg::IndexOp::create(nb, l, 1);
-        Value col = linalg::IndexOp::create(nb, l, 2);
-        Value token = arith::RemUIOp::create(
-            nb, l, row, arith::ConstantIndexOp::create(nb, l, tokens));
-        Value position = arith::AddIOp::create(
-            nb, l, token, arith::ConstantIndexOp::create(nb, l, pastLen));
-        Value future = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
-                                             col, position);
-        return arith::SelectOp::create(
-            nb, l, future,
-            cst(nb, l, t, -std::numeric_limits<double>::infinity()), s);
-      },
-      f32);
+  Value masked;
+  if (causal && mask) {
+    // Row m of the scores is query token m mod T: [BH, G, T, K] + [T, K].
+    Value s4 = gb.reshape(scores, {bh, groups, tokens, keys});
+    masked = map(
+        {s4, mask},
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value s = arith::MulFOp::create(nb, l, a[0],
+                                          cst(nb, l, a[0].getType(), scale));
+          return arith::AddFOp::create(nb, l, s, a[1]);
+        },
+        f32);
+    masked = gb.reshape(masked, {bh, groups * tokens, keys});
+  } else {
+    masked = map(
+        scores,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Type t = a[0].getType();
+          Value s = arith::MulFOp::create(nb, l, a[0], cst(nb, l, t, scale));
+          if (!causal)
+            return s;
+          // Query row m is token m mod T at position pastLen + m mod T.
+          Value row = linalg::IndexOp::create(nb, l, 1);
+          Value col = linalg::IndexOp::create(nb, l, 2);
+          Value token = arith::RemUIOp::create(
+              nb, l, row, arith::ConstantIndexOp::create(nb, l, tokens));
+          Value position = arith::AddIOp::create(
+              nb, l, token, arith::ConstantIndexOp::create(nb, l, pastLen));
+          Value future = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ugt,
+                                               col, position);
+          return arith::SelectOp::create(
+              nb, l, future,
+              cst(nb, l, t, -std::numeric_limits<double>::infinity()), s);
+        },
+        f32);
+  }
   Value probs = gb.cast(gb.softmax(masked, 2), act);
   Value v3 = gb.reshape(v, {bh, keys, d});
   Value context = gb.matmul(probs, v3);

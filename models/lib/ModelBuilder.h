@@ -101,10 +101,19 @@ public:
   /// Rotates x [..., T, D] by the RoPE tables (HF rotate_half form).
   mlir::Value applyRope(mlir::Value x, mlir::Value cos, mlir::Value sin);
   /// Scaled dot-product attention. q [B, KV, G, T, D]; k, v [B, KV, K, D].
-  /// `causal`: query t (at position pastLen + t) sees keys <= its position.
-  /// Returns [B, T, KV*G*D].
+  /// `causal`: query t (at position pastLen + t) sees keys <= its position,
+  /// from the additive f32 `mask` [T, K] when one is given (host
+  /// embeddings), else from index arithmetic. Returns [B, T, KV*G*D].
   mlir::Value attention(mlir::Value q, mlir::Value k, mlir::Value v,
-                        bool causal, int64_t pastLen);
+                        bool causal, int64_t pastLen,
+                        mlir::Value mask = nullptr);
+  /// With config.hostEmbeddings: the `inputs_embeds` input [B, T, H].
+  mlir::Value hostEmbeddingsInput();
+  /// With config.hostEmbeddings: the additive causal mask input [T, T] of a
+  /// prefill, null for a decode step (it sees every key).
+  mlir::Value hostMask();
+  /// With config.hostEmbeddings: the RoPE table inputs [T, D].
+  std::pair<mlir::Value, mlir::Value> hostRopeTables();
 
 private:
   /// Dequantising epilogue: acc (f32) * scale + bias -> activation type;

@@ -9,6 +9,8 @@
 
 #include "ModelBuilder.h"
 
+#include <tuple>
+
 using namespace mlir;
 using namespace gaon::models;
 using gaon::frontend::GraphBuilder;
@@ -42,14 +44,20 @@ OwningOpRef<ModuleOp> gaon::models::buildLlama(ModelBuilder &mb) {
   bool decode = c.phase == Phase::Decode;
   int64_t t = c.tokens(), past = decode ? c.kvLen : 0;
   int64_t h = c.hidden, d = c.headDim, groups = c.heads / c.kvHeads;
-  Value ids = mb.input("input_ids", {c.batch, t}, mb.ids);
+  Value x, cos, sin, mask;
+  if (c.hostEmbeddings) {
+    x = mb.hostEmbeddingsInput();
+    std::tie(cos, sin) = mb.hostRopeTables();
+    mask = mb.hostMask();
+  } else {
+    Value ids = mb.input("input_ids", {c.batch, t}, mb.ids);
+    mb.scope("model.embed_tokens");
+    x = mb.embedding(ids, "model.embed_tokens", c.vocab, h);
+    mb.scope("model.rotary_emb");
+    std::tie(cos, sin) = mb.ropeTables(t, past);
+  }
   SmallVector<std::pair<Value, Value>> cache = pastInputs(mb);
   SmallVector<std::pair<std::string, Value>> results;
-
-  mb.scope("model.embed_tokens");
-  Value x = mb.embedding(ids, "model.embed_tokens", c.vocab, h);
-  mb.scope("model.rotary_emb");
-  auto [cos, sin] = mb.ropeTables(t, past);
   for (int64_t i = 0; i < c.layers; ++i) {
     std::string p = "model.layers." + std::to_string(i);
     mb.scope(p + ".self_attn");
@@ -67,7 +75,7 @@ OwningOpRef<ModuleOp> gaon::models::buildLlama(ModelBuilder &mb) {
     results.push_back({"present." + std::to_string(i) + ".value", v4});
     Value keys = decode ? gb.concat({cache[i].first, k4}, 2) : k4;
     Value values = decode ? gb.concat({cache[i].second, v4}, 2) : v4;
-    Value ctx = mb.attention(q, keys, values, /*causal=*/!decode, past);
+    Value ctx = mb.attention(q, keys, values, /*causal=*/!decode, past, mask);
     Value o = mb.linear(ctx, p + ".self_attn.o_proj", c.heads * d, h, false);
     x = mb.add(x, o);
 
@@ -97,12 +105,18 @@ OwningOpRef<ModuleOp> gaon::models::buildGPT2(ModelBuilder &mb) {
   bool decode = c.phase == Phase::Decode;
   int64_t t = c.tokens(), past = decode ? c.kvLen : 0;
   int64_t h = c.hidden, d = c.headDim;
-  Value ids = mb.input("input_ids", {c.batch, t}, mb.ids);
+  Value tokens, mask;
+  if (c.hostEmbeddings) {
+    tokens = mb.hostEmbeddingsInput();
+    mask = mb.hostMask();
+  } else {
+    Value ids = mb.input("input_ids", {c.batch, t}, mb.ids);
+    mb.scope("transformer.wte");
+    tokens = mb.embedding(ids, "transformer.wte", c.vocab, h);
+  }
   SmallVector<std::pair<Value, Value>> cache = pastInputs(mb);
   SmallVector<std::pair<std::string, Value>> results;
-
-  mb.scope("transformer.wte");
-  Value tokens = mb.embedding(ids, "transformer.wte", c.vocab, h);
+  mb.scope("transformer.wpe");
   Value positions = gb.sliceAxis(
       mb.weight("transformer.wpe.weight", {c.maxPositions, h}), 0, past, t);
   Value x = mb.add(tokens, positions);
@@ -121,7 +135,7 @@ OwningOpRef<ModuleOp> gaon::models::buildGPT2(ModelBuilder &mb) {
     results.push_back({"present." + std::to_string(i) + ".value", v});
     Value keys = decode ? gb.concat({cache[i].first, k}, 2) : k;
     Value values = decode ? gb.concat({cache[i].second, v}, 2) : v;
-    Value ctx = mb.attention(q, keys, values, !decode, past);
+    Value ctx = mb.attention(q, keys, values, !decode, past, mask);
     x = mb.add(x, mb.linear(ctx, p + ".attn.c_proj", h, h, true));
 
     mb.scope(p + ".mlp");
@@ -157,14 +171,19 @@ OwningOpRef<ModuleOp> gaon::models::buildBERT(ModelBuilder &mb) {
   const ModelConfig &c = mb.config;
   GraphBuilder &gb = mb.gb;
   int64_t s = c.seqLen, h = c.hidden;
-  Value ids = mb.input("input_ids", {c.batch, s}, mb.ids);
-  Value types = mb.input("token_type_ids", {c.batch, s}, mb.ids);
-
-  mb.scope("bert.embeddings");
   std::string e = "bert.embeddings";
-  Value x =
-      mb.add(mb.embedding(ids, e + ".word_embeddings", c.vocab, h),
-             mb.embedding(types, e + ".token_type_embeddings", c.typeVocab, h));
+  Value x;
+  if (c.hostEmbeddings) {
+    x = mb.hostEmbeddingsInput();
+    mb.scope("bert.embeddings");
+  } else {
+    Value ids = mb.input("input_ids", {c.batch, s}, mb.ids);
+    Value types = mb.input("token_type_ids", {c.batch, s}, mb.ids);
+    mb.scope("bert.embeddings");
+    x = mb.add(
+        mb.embedding(ids, e + ".word_embeddings", c.vocab, h),
+        mb.embedding(types, e + ".token_type_embeddings", c.typeVocab, h));
+  }
   x = mb.add(x, gb.sliceAxis(mb.weight(e + ".position_embeddings.weight",
                                        {c.maxPositions, h}),
                              0, 0, s));

@@ -211,6 +211,7 @@ llvm::Expected<ModelConfig> gaon::models::resolveConfig(StringRef name,
   c.kvLen = o.kvLen ? o.kvLen : 512;
   if (o.precision)
     c.precision = *o.precision;
+  c.hostEmbeddings = o.hostEmbeddings;
 
   // Sizes.
   int64_t hidden0 = c.hidden, heads0 = c.heads;

@@ -138,17 +138,28 @@ SmallVector<StringRef> gaon::getNPUPipelinePassNames() {
 }
 
 void gaon::registerNPUPipeline() {
-  PassPipelineRegistration<NPUPipelineOptions>(
+  // Registered by hand rather than through PassPipelineRegistration so that
+  // a stop-after naming no pass fails the pipeline instead of running it
+  // whole.
+  registerPassPipeline(
       "gaon-npu-pipeline",
       "Compile linalg on tensors (or TOSA) to scheduled npu IR for a chip: "
       "normalise, fuse, annotate costs, tile, promote to SRAM, bufferize, "
       "assign cores, double-buffer, convert to npu commands, unroll, spread "
       "DMAs, allocate SRAM, insert semaphores",
-      [](OpPassManager &pm, const NPUPipelineOptions &options) {
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        NPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
         if (failed(buildNPUPipeline(pm, options.toCompileOptions())))
-          llvm::errs() << "gaon-npu-pipeline: stop-after='"
-                       << options.stopAfter
-                       << "' names no pass of the pipeline\n";
+          return errorHandler("gaon-npu-pipeline: stop-after='" +
+                              options.stopAfter +
+                              "' names no pass of the pipeline");
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(NPUPipelineOptions());
       });
 }
 

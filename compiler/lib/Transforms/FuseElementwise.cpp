@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace gaon {
 #define GEN_PASS_DEF_FUSEELEMENTWISEPASS
@@ -36,10 +37,10 @@ struct FuseElementwisePass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    int64_t limit = maxOperands > 0
-                        ? int64_t(maxOperands)
-                        : getDefaultMaxOperands(
-                              gaon::npu::TargetAttr::lookup(func));
+    int64_t limit =
+        maxOperands > 0
+            ? int64_t(maxOperands)
+            : getDefaultMaxOperands(gaon::npu::TargetAttr::lookup(func));
 
     int64_t fused = 0, rejected = 0;
     linalg::ControlFusionFn control = [&](OpOperand *fusedOperand) {
@@ -47,10 +48,17 @@ struct FuseElementwisePass
       auto consumer = dyn_cast<linalg::GenericOp>(fusedOperand->getOwner());
       if (!producer || !consumer)
         return false;
-      int64_t operands = producer.getNumDpsInputs() +
-                         consumer.getNumDpsInputs() - 1;
-      bool otherUsers = !producer->getResult(0).hasOneUse() ||
-                        producer->getNumResults() != 1;
+      // The distinct tensors the fused op reads: the producer's inputs and
+      // the consumer's others, a tensor both read counted once.
+      llvm::SmallPtrSet<Value, 8> reads;
+      for (Value input : producer.getDpsInputs())
+        reads.insert(input);
+      for (OpOperand *input : consumer.getDpsInputOperands())
+        if (input != fusedOperand)
+          reads.insert(input->get());
+      int64_t operands = reads.size();
+      bool otherUsers =
+          !producer->getResult(0).hasOneUse() || producer->getNumResults() != 1;
       if (operands > limit || (otherUsers && !allowRecompute)) {
         ++rejected;
         return false;

@@ -1,7 +1,9 @@
-//===- gaon-compile.cpp - compile a model for a target ---------------------===//
+//===- gaon-compile.cpp - compile a model for a target
+//---------------------===//
 //
 //   gaon-compile in.mlir --target npu:rngd -o out.npu
-//   gaon-compile in.mlir --target npu:my-chip.yaml --set core.sram.bytes=1048576
+//   gaon-compile in.mlir --target npu:my-chip.yaml --set
+//   core.sram.bytes=1048576
 //
 // Parses linalg-on-tensors (or TOSA) MLIR, runs the target's pipeline and
 // writes what the target runs (an NPU program in text or binary form), or
@@ -29,6 +31,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -181,11 +184,15 @@ int main(int argc, char **argv) {
   gaon::registerAllDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics name the op and its location; a dump of the whole module
+  // as the pipeline left it would bury them.
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   std::string message;
-  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &message);
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFile, &message);
   if (!input) {
     llvm::errs() << "gaon-compile: " << message << "\n";
     return 1;
@@ -220,6 +227,38 @@ int main(int argc, char **argv) {
   }
   if (failed(backend->buildPipeline(pm, spec)))
     return 1;
+  // A misspelt --dump-after would otherwise print nothing, silently.
+  if (!dumpAfter.empty()) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    pm.printAsTextualPipeline(os);
+    // The pass names: the pipeline text without option blocks and nesting.
+    llvm::SmallVector<std::string> names;
+    std::string current;
+    int depth = 0;
+    for (char c : text + ",") {
+      if (c == '{' || c == '}') {
+        depth += c == '{' ? 1 : -1;
+        continue;
+      }
+      if (depth)
+        continue;
+      if (c == '(' || c == ')' || c == ',') {
+        if (!current.empty() && c != '(' && !llvm::is_contained(names, current))
+          names.push_back(current);
+        current.clear();
+        continue;
+      }
+      current += c;
+    }
+    for (const std::string &name : dumpAfter)
+      if (!llvm::is_contained(names, name)) {
+        llvm::errs() << "gaon-compile: --dump-after=" << name
+                     << " names no pass of the pipeline (its passes: "
+                     << llvm::join(names, ", ") << ")\n";
+        return 1;
+      }
+  }
   if (failed(pm.run(*module)))
     return 1;
   if (!verifyEach) {

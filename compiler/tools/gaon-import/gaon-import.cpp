@@ -98,6 +98,13 @@ static cl::opt<int64_t> vocab("vocab", cl::desc("Reduced: vocabulary"),
 static cl::opt<int64_t> image("image", cl::desc("CNN/ViT: image side"),
                               cl::init(0), cl::cat(category));
 
+static cl::opt<bool> hostEmbeddings(
+    "host-embeddings",
+    cl::desc("LLMs/BERT: take inputs_embeds (and RoPE tables and the causal "
+             "mask) from the host instead of token ids: no gathers or index "
+             "arithmetic in the graph, as the NPU path needs"),
+    cl::cat(category));
+
 static int fail(const llvm::Twine &message) {
   std::string text = message.str();
   // Import errors arrive as "file:line: error: ..." already.
@@ -208,6 +215,7 @@ int main(int argc, char **argv) {
   zoo.ffn = ffn;
   zoo.vocab = vocab;
   zoo.image = image;
+  zoo.hostEmbeddings = hostEmbeddings;
 
   std::string error;
   auto out = mlir::openOutputFile(output, &error);

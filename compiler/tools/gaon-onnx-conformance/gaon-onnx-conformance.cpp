@@ -19,10 +19,18 @@
 // tests use rtol 1e-3) and rtol 1e-2, atol 1e-3 for f16/bf16; integers and
 // booleans compare exactly (bitwise at their width).
 //
+// `--backend npu:<chip>` also compiles every test that passes on the
+// reference for that backend and runs it there (the NPU simulator in
+// functional mode), comparing with the same expected outputs and
+// tolerances; a test the backend's compiler rejects is skipped with its
+// message. The backend's tally is printed on its own line.
+//
 //===----------------------------------------------------------------------===//
 
 #include "gaon/Frontend/Import.h"
 #include "gaon/Frontend/ONNXImporter.h"
+#include "gaon/InitAll.h"
+#include "gaon/Runtime/Backends.h"
 #include "gaon/Runtime/HostTensor.h"
 #include "gaon/Runtime/Reference/Executor.h"
 
@@ -30,6 +38,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -52,17 +61,26 @@ using llvm::StringRef;
 using runtime::HostTensor;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory category("gaon-onnx-conformance options");
 static cl::opt<std::string>
     nodeDir(cl::Positional, cl::desc("<node test directory>"),
-            cl::init("/usr/share/libonnx-testdata/data/node"));
+            cl::init("/usr/share/libonnx-testdata/data/node"),
+            cl::cat(category));
 static cl::opt<std::string> filter("filter",
                                    cl::desc("Run only tests matching this "
                                             "regex"),
-                                   cl::init(""));
-static cl::opt<bool> verbose("v", cl::desc("Also print passing tests"));
+                                   cl::init(""), cl::cat(category));
+static cl::opt<bool> verbose("v", cl::desc("Also print passing tests"),
+                             cl::cat(category));
+static cl::opt<std::string>
+    backendSpec("backend",
+                cl::desc("Also run the tests the reference passes on this "
+                         "backend (e.g. npu:systolic-32x32) and check them"),
+                cl::init(""), cl::cat(category));
 static cl::opt<bool> listClaimed("list-claimed",
                                  cl::desc("Print the ONNX ops the importer "
-                                          "claims and exit"));
+                                          "claims and exit"),
+                                 cl::cat(category));
 
 namespace {
 enum class Outcome { Pass, Fail, Skip };
@@ -208,8 +226,32 @@ static SmallVector<std::string> numberedFiles(StringRef dir, StringRef prefix) {
 }
 
 /// Runs one test data set of a model.
+static Result checkOutputs(ArrayRef<HostTensor> outputs, StringRef dataDir,
+                           MLIRContext &context);
+
+/// Compiles `module` for `backend`, runs it on `args` and checks the
+/// outputs; a compile error is a skip with the compiler's first message.
+static Result runOnBackend(runtime::Backend &backend, ModuleOp module,
+                           ArrayRef<HostTensor> args, StringRef dataDir,
+                           MLIRContext &context) {
+  auto firstLine = [](llvm::Error error) {
+    std::string text = llvm::toString(std::move(error));
+    return StringRef(text).split('\n').first.str();
+  };
+  auto executable = backend.compile(module, "main");
+  if (!executable)
+    return skip(firstLine(executable.takeError()));
+  auto outputs = runtime::runOnce(backend, **executable, args);
+  if (!outputs)
+    return fail("execute: " + firstLine(outputs.takeError()));
+  return checkOutputs(*outputs, dataDir, context);
+}
+
+/// Runs one data set on the reference and, given a `backend`, on it (its
+/// outcome in `onBackend`, left alone unless the reference passes).
 static Result runDataSet(StringRef modelPath, const onnx::ModelProto &model,
-                         StringRef dataDir, MLIRContext &context) {
+                         StringRef dataDir, MLIRContext &context,
+                         runtime::Backend *backend, Result *onBackend) {
   // Graph inputs that are not initializers, in order.
   llvm::StringSet<> initializers;
   for (const auto &init : model.graph().initializer())
@@ -303,9 +345,19 @@ static Result runDataSet(StringRef modelPath, const onnx::ModelProto &model,
         "execute: " +
         StringRef(llvm::toString(outputs.takeError())).split('\n').first);
 
+  Result onReference = checkOutputs(*outputs, dataDir, context);
+  if (onReference.outcome != Outcome::Pass || !backend)
+    return onReference;
+  *onBackend = runOnBackend(*backend, module->get(), args, dataDir, context);
+  return onReference;
+}
+
+/// Compares `outputs` with the expected outputs of `dataDir`.
+static Result checkOutputs(ArrayRef<HostTensor> outputs, StringRef dataDir,
+                           MLIRContext &context) {
   SmallVector<std::string> outputFiles = numberedFiles(dataDir, "output_");
-  if (outputFiles.size() != outputs->size())
-    return fail(llvm::formatv("{0} outputs, expected {1}", outputs->size(),
+  if (outputFiles.size() != outputs.size())
+    return fail(llvm::formatv("{0} outputs, expected {1}", outputs.size(),
                               outputFiles.size()));
   for (auto [n, file] : llvm::enumerate(outputFiles)) {
     std::string name;
@@ -314,10 +366,10 @@ static Result runDataSet(StringRef modelPath, const onnx::ModelProto &model,
     if (failed(expected))
       return fail("cannot read " + file);
     // bfloat16 results are stored as uint16 bit patterns.
-    if ((*outputs)[n].getDType() == runtime::DType::BF16 &&
+    if (outputs[n].getDType() == runtime::DType::BF16 &&
         expected->getElementType().isInteger(16))
       *expected = expected->bitcast(BFloat16Type::get(&context));
-    std::string mismatch = compare((*outputs)[n], *expected, name);
+    std::string mismatch = compare(outputs[n], *expected, name);
     if (!mismatch.empty())
       return fail(mismatch);
   }
@@ -325,7 +377,8 @@ static Result runDataSet(StringRef modelPath, const onnx::ModelProto &model,
 }
 
 /// Runs every data set of the test in `dir`.
-static Result runTest(StringRef dir, MLIRContext &context) {
+static Result runTest(StringRef dir, MLIRContext &context,
+                      runtime::Backend *backend, Result *onBackend) {
   SmallVector<char> modelPath(dir.begin(), dir.end());
   llvm::sys::path::append(modelPath, "model.onnx");
   std::string path(modelPath.begin(), modelPath.end());
@@ -349,15 +402,40 @@ static Result runTest(StringRef dir, MLIRContext &context) {
   if (dataDirs.empty())
     return fail("no test_data_set_* directory");
   for (const std::string &data : dataDirs) {
-    Result r = runDataSet(path, model, data, context);
+    Result onData = pass();
+    Result r = runDataSet(path, model, data, context, backend, &onData);
     if (r.outcome != Outcome::Pass)
       return r;
+    // The backend's outcome is its first non-pass over the data sets.
+    if (onData.outcome != Outcome::Pass && onBackend->outcome == Outcome::Pass)
+      *onBackend = onData;
   }
   return pass();
 }
 
+/// A backend's skip message reduced to its class: no test file location,
+/// no explanation after the first clause, numbers as N.
+static std::string getSkipClass(StringRef reason) {
+  if (size_t at = reason.find(".onnx:"); at != StringRef::npos)
+    reason = reason.drop_front(at).split(": ").second;
+  for (StringRef end : {" (", ";", ", which", ": "})
+    reason = reason.split(end).first;
+  std::string text;
+  for (size_t i = 0; i < reason.size(); ++i) {
+    if (!llvm::isDigit(reason[i])) {
+      text += reason[i];
+      continue;
+    }
+    text += 'N';
+    while (i + 1 < reason.size() && llvm::isDigit(reason[i + 1]))
+      ++i;
+  }
+  return text;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "gaon-onnx-conformance: ONNX node tests through gaon's importer and "
@@ -393,14 +471,46 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   frontend::registerImportDialects(registry);
   runtime::reference::registerReferenceDialects(registry);
+  std::unique_ptr<runtime::Backend> backend;
+  if (!backendSpec.empty()) {
+    gaon::registerAllDialects(registry);
+    auto created = runtime::createBackend(backendSpec);
+    if (!created) {
+      llvm::errs() << "gaon-onnx-conformance: error: "
+                   << llvm::toString(created.takeError()) << "\n";
+      return 1;
+    }
+    backend = std::move(*created);
+  }
   int passed = 0, failed = 0, skipped = 0;
-  std::map<std::string, int> skipReasons;
+  int backendPassed = 0, backendFailed = 0, backendSkipped = 0;
+  std::map<std::string, int> skipReasons, backendSkipReasons;
   for (const std::string &test : tests) {
     // A fresh context per test keeps memory flat over the whole run.
     MLIRContext context(registry);
     context.printOpOnDiagnostic(false);
-    Result r = runTest(test, context);
+    Result onBackend = pass();
+    Result r = runTest(test, context, backend.get(), &onBackend);
     StringRef name = llvm::sys::path::filename(test);
+    if (backend && r.outcome == Outcome::Pass) {
+      switch (onBackend.outcome) {
+      case Outcome::Pass:
+        ++backendPassed;
+        break;
+      case Outcome::Fail:
+        ++backendFailed;
+        llvm::outs() << backendSpec << " FAIL " << name << ": "
+                     << onBackend.reason << "\n";
+        break;
+      case Outcome::Skip:
+        ++backendSkipped;
+        if (verbose)
+          llvm::outs() << backendSpec << " SKIP " << name << ": "
+                       << onBackend.reason << "\n";
+        ++backendSkipReasons[getSkipClass(onBackend.reason)];
+        break;
+      }
+    }
     switch (r.outcome) {
     case Outcome::Pass:
       ++passed;
@@ -425,5 +535,13 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format("  %4d  ", count) << reason << "\n";
   llvm::outs() << passed << " passed, " << failed << " failed, " << skipped
                << " skipped (" << tests.size() << " node tests)\n";
-  return failed ? 1 : 0;
+  if (backend) {
+    llvm::outs() << "\n" << backendSpec << " skip reasons:\n";
+    for (const auto &[reason, count] : backendSkipReasons)
+      llvm::outs() << llvm::format("  %4d  ", count) << reason << "\n";
+    llvm::outs() << backendSpec << ": " << backendPassed << " passed, "
+                 << backendFailed << " failed, " << backendSkipped
+                 << " skipped (of the " << passed << " the reference passes)\n";
+  }
+  return failed || backendFailed ? 1 : 0;
 }

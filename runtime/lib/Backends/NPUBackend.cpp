@@ -27,6 +27,7 @@
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -245,11 +246,13 @@ public:
         std::to_string(report->cycles) + " cycles at " +
         std::to_string(int(chip.clockMhz)) + " MHz, " +
         std::to_string(report->commands) + " commands; host transfers (" +
-        std::to_string((report->hostUploadBytes + report->hostDownloadBytes) >>
-                       10) +
-        " KiB, modeled " +
-        std::to_string(chip.getSeconds(report->hostCycles) * 1e6) +
-        " us) not included");
+        llvm::formatv(
+            "{0:f1} MiB, modeled {1:f3} ms",
+            double(report->hostUploadBytes + report->hostDownloadBytes) /
+                (1 << 20),
+            chip.getSeconds(report->hostCycles) * 1e3)
+            .str() +
+        ") not included");
     if (!functional)
       return execution;
 

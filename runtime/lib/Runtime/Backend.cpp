@@ -25,6 +25,48 @@ llvm::Error gaon::runtime::checkBuffers(llvm::ArrayRef<DeviceBuffer *> buffers,
   return llvm::Error::success();
 }
 
+llvm::Expected<std::vector<HostTensor>>
+gaon::runtime::runOnce(Backend &backend, Executable &executable,
+                       llvm::ArrayRef<HostTensor> inputs) {
+  if (inputs.size() != executable.getInputs().size())
+    return llvm::createStringError(
+        "the model takes " + std::to_string(executable.getInputs().size()) +
+        " inputs, got " + std::to_string(inputs.size()));
+  std::vector<std::unique_ptr<DeviceBuffer>> owned;
+  std::vector<DeviceBuffer *> inputBuffers, outputBuffers;
+  for (auto [tensor, spec] : llvm::zip(inputs, executable.getInputs())) {
+    auto buffer = backend.allocate(spec);
+    if (!buffer)
+      return buffer.takeError();
+    if (llvm::Error error = backend.upload(tensor, **buffer))
+      return std::move(error);
+    inputBuffers.push_back(buffer->get());
+    owned.push_back(std::move(*buffer));
+  }
+  for (const TensorSpec &spec : executable.getOutputs()) {
+    auto buffer = backend.allocate(spec);
+    if (!buffer)
+      return buffer.takeError();
+    outputBuffers.push_back(buffer->get());
+    owned.push_back(std::move(*buffer));
+  }
+  auto execution =
+      backend.execute(executable, inputBuffers, outputBuffers, {});
+  if (!execution)
+    return execution.takeError();
+  if (!execution->producedValues)
+    return llvm::createStringError(backend.getInfo().name +
+                                   " computed no values");
+  std::vector<HostTensor> outputs;
+  for (DeviceBuffer *buffer : outputBuffers) {
+    auto tensor = backend.download(*buffer);
+    if (!tensor)
+      return tensor.takeError();
+    outputs.push_back(std::move(*tensor));
+  }
+  return outputs;
+}
+
 llvm::Expected<std::unique_ptr<DeviceBuffer>>
 HostMemoryBackend::allocate(const TensorSpec &spec) {
   for (int64_t size : spec.shape)

@@ -135,6 +135,12 @@ static cl::opt<int64_t> vocab("vocab", cl::desc("Zoo, reduced: vocabulary"),
                               cl::init(0), cl::cat(importCategory));
 static cl::opt<int64_t> image("image", cl::desc("Zoo CNN/ViT: image side"),
                               cl::init(0), cl::cat(importCategory));
+static cl::opt<cl::boolOrDefault> hostEmbeddings(
+    "host-embeddings",
+    cl::desc("Zoo LLMs/BERT: the host does the embedding lookup, RoPE tables "
+             "and causal mask; the graph takes inputs_embeds (default: on "
+             "when an npu backend is listed, since NPUs do not gather)"),
+    cl::cat(importCategory));
 static cl::opt<bool> weightsAsArgs(
     "weights-as-args",
     cl::desc("ONNX: floating-point initializers become arguments"),
@@ -235,6 +241,12 @@ llvm::Expected<gaon::frontend::ImportOptions> getImportOptions() {
   zoo.ffn = ffn;
   zoo.vocab = vocab;
   zoo.image = image;
+  bool npuListed = llvm::any_of(backendSpecs, [](const std::string &spec) {
+    return llvm::StringRef(spec).starts_with("npu:");
+  });
+  zoo.hostEmbeddings = hostEmbeddings == cl::BOU_UNSET
+                           ? npuListed
+                           : hostEmbeddings == cl::BOU_TRUE;
   return options;
 }
 
@@ -265,6 +277,9 @@ llvm::Expected<Model> loadModel(llvm::StringRef argument,
     model->workPerRun = double(config->batch);
     model->workSource = "batch " + std::to_string(config->batch);
   }
+  if (config->hostEmbeddings &&
+      (config->isLLM() || config->family == gaon::models::Family::BERT))
+    model->workSource += "; embeddings looked up on the host";
   return model;
 }
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "gaon/Frontend/Import.h"
+#include "gaon/Models/Zoo.h"
 #include "gaon/Runtime/HostTensor.h"
 #include "gaon/Runtime/Reference/Executor.h"
 
@@ -23,6 +24,7 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace gaon;
 using runtime::HostTensor;
@@ -185,6 +187,58 @@ TEST(ZooExecute, GPT2DecodeMatchesPrefill) {
   models::ZooOptions o;
   o.layers = 2, o.hidden = 48, o.heads = 3, o.vocab = 60, o.batch = 1;
   checkKVCacheConsistency("gpt2", o);
+}
+
+/// --host-embeddings: the same prefill, given the embedding rows, the RoPE
+/// tables and the causal mask from the host instead of token ids, gives the
+/// same logits and K/V as the graph that looks them up itself.
+TEST(ZooExecute, HostEmbeddingsMatchTokenIds) {
+  models::ZooOptions o;
+  o.layers = 2, o.hidden = 64, o.heads = 4, o.kvHeads = 2, o.vocab = 50;
+  o.ffn = 96, o.seqLen = 5, o.precision = models::Precision::FP32;
+  auto config = models::resolveConfig("llama3-8b", o);
+  ASSERT_TRUE(bool(config)) << llvm::toString(config.takeError());
+  ASSERT_EQ(config->ropeFactor, 0) << "the test's tables assume no scaling";
+  const int64_t s = o.seqLen, h = config->hidden, d = config->headDim;
+  HostTensor ids =
+      HostTensor::random(runtime::DType::I32, {1, s}, 11,
+                         runtime::RandomRange{0, double(o.vocab - 1)});
+  mlir::MLIRContext context;
+  Built byIds = build(context, "llama3-8b", o);
+  o.hostEmbeddings = true;
+  Built byHost = build(context, "llama3-8b", o);
+  ASSERT_TRUE(byIds.main && byHost.main);
+
+  // The host's side: embedding rows, RoPE tables, additive causal mask.
+  mlir::Builder builder(&context);
+  HostTensor table = weightFor(
+      "model.embed_tokens.weight",
+      mlir::RankedTensorType::get({o.vocab, h}, builder.getF32Type()));
+  HostTensor embeds(runtime::DType::F32, {1, s, h});
+  HostTensor cos(runtime::DType::F32, {s, d}), sin(runtime::DType::F32, {s, d});
+  HostTensor mask(runtime::DType::F32, {s, s});
+  for (int64_t t = 0; t < s; ++t) {
+    for (int64_t j = 0; j < h; ++j)
+      embeds.setDouble(t * h + j, table.getDouble(ids.getInt64(t) * h + j));
+    for (int64_t j = 0; j < d; ++j) {
+      double freq = std::pow(config->ropeTheta, -2.0 * (j % (d / 2)) / d);
+      cos.setDouble(t * d + j, std::cos(t * freq));
+      sin.setDouble(t * d + j, std::sin(t * freq));
+    }
+    for (int64_t k = 0; k < s; ++k)
+      mask.setDouble(t * s + k,
+                     k > t ? -std::numeric_limits<double>::infinity() : 0);
+  }
+  llvm::StringMap<HostTensor> expected = run(byIds.main, {{"input_ids", ids}});
+  llvm::StringMap<HostTensor> actual =
+      run(byHost.main, {{"inputs_embeds", embeds},
+                        {"rope.cos", cos},
+                        {"rope.sin", sin},
+                        {"attention_mask", mask}});
+  for (llvm::StringRef name : {"logits", "present.0.key", "present.1.value"}) {
+    ASSERT_TRUE(expected.count(name) && actual.count(name)) << name.str();
+    EXPECT_LT(relativeError(actual[name], expected[name]), 1e-4) << name.str();
+  }
 }
 
 /// Runs a reduced non-LLM model on random inputs; checks finite outputs.

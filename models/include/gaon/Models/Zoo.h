@@ -76,6 +76,14 @@ struct ZooOptions {
   int64_t image = 0;
   /// Default: the model's published dtype (bf16 for Llama, fp32 else).
   std::optional<Precision> precision;
+  /// LLMs and BERT: the host does the table lookups, as NPU runtimes do
+  /// for an engine that cannot gather. The graph takes `inputs_embeds`
+  /// [B, T, H] (the token embeddings; BERT's plus the token-type ones)
+  /// instead of token ids, Llama takes its RoPE tables `rope.cos` and
+  /// `rope.sin` [T, D], and a causal prefill takes an additive f32
+  /// `attention_mask` [T, T]. The graph then has no gathers and no index
+  /// arithmetic.
+  bool hostEmbeddings = false;
 };
 
 /// A fully resolved model configuration.
@@ -112,6 +120,9 @@ struct ModelConfig {
   int64_t baseWidth = 64;
 
   /// Tokens processed by this phase (S for prefill/forward, 1 for decode).
+  /// See ZooOptions::hostEmbeddings.
+  bool hostEmbeddings = false;
+
   int64_t tokens() const { return phase == Phase::Decode ? 1 : seqLen; }
   bool isLLM() const {
     return family == Family::Llama || family == Family::GPT2;

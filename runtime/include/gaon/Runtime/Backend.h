@@ -132,6 +132,13 @@ protected:
   BackendInfo info;
 };
 
+/// Runs `executable` once on `backend` with values: allocates and uploads
+/// `inputs`, executes, downloads the outputs. An error when the backend
+/// computes no values.
+llvm::Expected<std::vector<HostTensor>> runOnce(Backend &backend,
+                                                Executable &executable,
+                                                llvm::ArrayRef<HostTensor> inputs);
+
 /// A buffer in host memory: the device memory of backends that run on the
 /// host (the CPU reference, the NPU simulator, the GPU model).
 class HostBuffer : public DeviceBuffer {

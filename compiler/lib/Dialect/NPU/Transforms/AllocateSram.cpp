@@ -58,7 +58,7 @@ void AllocateSramPass::runOnOperation() {
   }
   if (alignment <= 0 || !llvm::isPowerOf2_64(alignment)) {
     func.emitError() << "alignment must be a positive power of two, got "
-                     << alignment;
+                     << static_cast<int64_t>(alignment);
     return signalPassFailure();
   }
 
@@ -111,8 +111,7 @@ void AllocateSramPass::runOnOperation() {
     Buffer &buffer = entry.second;
     if (buffer.first < 0)
       continue; // Never used by a command.
-    std::optional<int64_t> bytes =
-        getStaticSizeInBytes(buffer.alloc.getType());
+    std::optional<int64_t> bytes = getStaticSizeInBytes(buffer.alloc.getType());
     if (!bytes) {
       buffer.alloc.emitError() << "SRAM buffers need static shapes";
       return signalPassFailure();
@@ -145,9 +144,10 @@ void AllocateSramPass::runOnOperation() {
         liveBytes += block.end - block.address;
       buffer->alloc.emitError()
           << "SRAM of core " << buffer->core << " is full: this "
-          << buffer->bytes << "-byte buffer does not fit while " << blocks.size()
-          << " buffers (" << liveBytes << " bytes) are live; target '"
-          << target.getName() << "' has " << capacity
+          << buffer->bytes << "-byte buffer does not fit while "
+          << blocks.size() << " buffers (" << liveBytes
+          << " bytes) are live; target '" << target.getName() << "' has "
+          << capacity
           << " bytes per core. Use smaller tiles (gaon-tile-linalg "
              "sram-fraction or tile-sizes) or fewer buffers "
              "(gaon-double-buffer buffers=1)";
@@ -174,10 +174,10 @@ void AllocateSramPass::runOnOperation() {
         rewriter.eraseOp(buffer.alloc);
       continue;
     }
-    auto npuAlloc = AllocOp::create(
-        rewriter, buffer.alloc.getLoc(), buffer.alloc.getType(),
-        rewriter.getI64IntegerAttr(buffer.address),
-        rewriter.getI64IntegerAttr(buffer.core));
+    auto npuAlloc =
+        AllocOp::create(rewriter, buffer.alloc.getLoc(), buffer.alloc.getType(),
+                        rewriter.getI64IntegerAttr(buffer.address),
+                        rewriter.getI64IntegerAttr(buffer.core));
     rewriter.replaceOp(buffer.alloc, npuAlloc);
     ++numBuffers;
   }

@@ -480,6 +480,10 @@ static LogicalResult verifyTensorType(Operation *op, Type type,
     return op->emitError() << "'" << op->getName() << "' " << what
                            << " has dynamic shape " << type
                            << "; the NPU compiler needs static shapes";
+  if (shaped.getNumElements() == 0)
+    return op->emitError() << "'" << op->getName() << "' " << what
+                           << " is empty (" << type
+                           << "); the NPU compiler needs non-empty tensors";
   if (!isSupportedElementType(shaped.getElementType()))
     return op->emitError() << "'" << op->getName() << "' " << what
                            << " has element type " << shaped.getElementType()
