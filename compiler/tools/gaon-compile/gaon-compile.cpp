@@ -25,6 +25,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -75,6 +76,11 @@ static cl::opt<bool>
     printAfterAll("print-ir-after-all",
                   cl::desc("Print the IR to stderr after every pass"),
                   cl::cat(category));
+static cl::opt<bool>
+    verifyEach("verify-each",
+               cl::desc("Verify the IR after every pass (default: once, "
+                        "after the pipeline)"),
+               cl::init(false), cl::cat(category));
 static cl::opt<bool> timing("timing",
                             cl::desc("Print the time of every phase and pass"),
                             cl::cat(category));
@@ -202,6 +208,9 @@ int main(int argc, char **argv) {
     return 1;
 
   PassManager pm(&context);
+  // Verifying the whole module after every pass costs more than most passes
+  // on large models; the module is verified once at the end instead.
+  pm.enableVerifier(verifyEach);
   TimingScope pipelineTiming = rootTiming.nest("pipeline");
   pm.enableTiming(pipelineTiming);
   if (printAfterAll || !dumpAfter.empty()) {
@@ -252,6 +261,11 @@ int main(int argc, char **argv) {
   }
   if (failed(pm.run(*module)))
     return 1;
+  if (!verifyEach) {
+    TimingScope verifyTiming = rootTiming.nest("verify");
+    if (failed(verify(*module)))
+      return 1;
+  }
 
   TimingScope emitTiming = rootTiming.nest("emit");
   std::unique_ptr<llvm::ToolOutputFile> output =

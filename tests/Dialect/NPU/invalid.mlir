@@ -26,6 +26,12 @@ module attributes {npu.target = #npu.target<name = "t", clock_mhz = 1000, cores 
 
 // -----
 
+// The DRAM row model is optional (0: not modeled) but not negative.
+// expected-error @below {{'dram_row_switch_bytes' must not be negative, got -1}}
+module attributes {npu.target = #npu.target<name = "t", clock_mhz = 1000, cores = 1, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [bf16, f32, i8], vector_lanes = 32, sram_bytes = 65536, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100, dram_row_bytes = 2048, dram_row_switch_bytes = -1>} {}
+
+// -----
+
 // 
 // expected-error @below {{'precisions' must list at least one type}}
 module attributes {npu.target = #npu.target<name = "t", clock_mhz = 1000, cores = 1, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [], vector_lanes = 32, sram_bytes = 65536, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100>} {}

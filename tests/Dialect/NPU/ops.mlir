@@ -14,6 +14,12 @@ module attributes {npu.target = #npu.target<name = "rngd-like", clock_mhz = 1000
 
 // -----
 
+// The optional DRAM row model of a GDDR6 chip prints when it is set.
+// CHECK: dram_latency = 300, dram_row_bytes = 2048, dram_row_switch_bytes = 640>
+module attributes {npu.target = #npu.target<name = "atom-like", clock_mhz = 1000, cores = 8, tensor_rows = 32, tensor_cols = 64, dataflow = ws, precisions = [bf16], vector_lanes = 64, sram_bytes = 4194304, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 128, dram_bytes_per_cycle = 256, dram_latency = 300, dram_row_bytes = 2048, dram_row_switch_bytes = 640>} {}
+
+// -----
+
 // CHECK-LABEL: func @buffers
 func.func @buffers() {
   // CHECK: %{{.*}} = npu.alloc : memref<64x64xbf16, #npu.memory_space<sram>>

@@ -10,6 +10,7 @@
 #include "gaon/Conversion/Passes.h"
 
 #include "gaon/Dialect/NPU/IR/NPUOps.h"
+#include "gaon/Dialect/NPU/Transforms/CostModel.h"
 #include "gaon/Dialect/NPU/Transforms/LinalgSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -520,6 +521,27 @@ LogicalResult Converter::convertContraction(linalg::LinalgOp op) {
     accView = getMatrixView(builder, loc, acc->get(),
                             op.getMatchingIndexingMap(acc), dims->n, dims->m,
                             ranges, accTransposed);
+  } else if (TargetAttr target = TargetAttr::lookup(op)) {
+    // The engine may run the transposed problem faster (a GEMV on a
+    // weight-stationary array); that needs the output viewed as (n, m)
+    // without a transpose, which a unit M or N allows.
+    auto extent = [&](ArrayRef<unsigned> loops) {
+      int64_t size = 1;
+      for (unsigned loop : loops)
+        size *= ranges[loop];
+      return size;
+    };
+    if (prefersSwappedOperands(target, extent(dims->m), extent(dims->n),
+                               extent(dims->k))) {
+      bool swappedTransposed = false;
+      FailureOr<Value> swappedView = getMatrixView(
+          builder, loc, acc->get(), op.getMatchingIndexingMap(acc), dims->n,
+          dims->m, ranges, swappedTransposed);
+      if (succeeded(swappedView) && !swappedTransposed) {
+        swappedRoles = true;
+        accView = swappedView;
+      }
+    }
   }
   ArrayRef<unsigned> rowsLoops = swappedRoles ? dims->n : dims->m;
   ArrayRef<unsigned> colsLoops = swappedRoles ? dims->m : dims->n;

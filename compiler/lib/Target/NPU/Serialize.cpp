@@ -52,6 +52,10 @@ private:
   llvm::DenseMap<Value, uint32_t> semaphores;
   llvm::DenseMap<Value, int64_t> indices;
   llvm::StringMap<uint32_t> debugOps;
+  /// The debug op of each (op name, location) seen, so that a location is
+  /// printed once, not once per command.
+  llvm::DenseMap<std::pair<const void *, const void *>, uint32_t>
+      debugOpsBySource;
 };
 
 } // namespace
@@ -245,6 +249,10 @@ LogicalResult Serializer::declareBuffers() {
 
 uint32_t Serializer::getDebugOp(Operation *op) {
   Location loc = op->getLoc();
+  std::pair<const void *, const void *> source = {
+      op->getName().getAsOpaquePointer(), loc.getAsOpaquePointer()};
+  if (auto it = debugOpsBySource.find(source); it != debugOpsBySource.end())
+    return it->second;
   std::string name = op->getName().getStringRef().str();
   if (auto nameLoc = dyn_cast<NameLoc>(loc)) {
     name = nameLoc.getName().str();
@@ -255,6 +263,7 @@ uint32_t Serializer::getDebugOp(Operation *op) {
   auto [it, inserted] = debugOps.try_emplace(key, 0);
   if (inserted)
     it->second = builder.addOp(name, location);
+  debugOpsBySource[source] = it->second;
   return it->second;
 }
 

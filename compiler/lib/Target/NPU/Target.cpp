@@ -59,6 +59,13 @@ npu::TargetAttr gaon::npu::getTargetAttr(MLIRContext *context,
   auto round = [](double value) {
     return std::max<int64_t>(1, int64_t(std::llround(value)));
   };
+  // The row model only matters where a row switch costs channel time.
+  int64_t rowSwitchBytes =
+      chip.dram.isIdeal()
+          ? 0
+          : int64_t(std::llround(double(chip.dram.rowSwitchCycles) *
+                                 chip.dram.bytesPerCyclePerChannel));
+  int64_t rowBytes = rowSwitchBytes > 0 ? chip.dram.rowBytes : 0;
   return TargetAttr::get(
       context, chip.name, int64_t(std::llround(chip.clockMhz)), chip.cores,
       core.tensor.rows, core.tensor.cols,
@@ -67,7 +74,8 @@ npu::TargetAttr gaon::npu::getTargetAttr(MLIRContext *context,
       round(core.sram.bytesPerCycle), core.dma.engines,
       round(core.dma.bytesPerCycle), dramBytesPerCycle,
       chip.dram.isIdeal() ? 0 : chip.dram.latencyCycles, core.tensor.slices,
-      core.tensor.pipelineCycles, core.dma.startupCycles);
+      core.tensor.pipelineCycles, core.dma.startupCycles,
+      rowBytes, rowSwitchBytes);
 }
 
 llvm::Expected<npu::TargetAttr>

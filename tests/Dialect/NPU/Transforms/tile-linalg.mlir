@@ -7,27 +7,29 @@
 // that cannot fit and a missing target.
 // RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-tile-linalg | FileCheck %s
 
-// On a 64 KiB, 1-core target: 32x32 output tiles (the 32x32 tensor engine),
-// K in steps of 64; fill, matmul and the bias+ReLU epilogue share one tile.
+// On a 64 KiB, 1-core target: 64x32 output tiles (two folds of the 32x32
+// tensor engine; with one output buffer the tile's operands, accumulator,
+// epilogue temporary and result take the whole 48 KiB budget), K in steps
+// of 64; fill, matmul and the bias+ReLU epilogue share one tile.
 // CHECK-LABEL: func @matmul_bias_relu
 // CHECK-SAME: (%[[A:.*]]: tensor<256x256xbf16>, %[[B:.*]]: tensor<256x256xbf16>, %[[BIAS:.*]]: tensor<256xf32>)
-// CHECK: %[[R:.*]] = scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (256, 256) step (32, 32) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<256x256xf32>)
-// CHECK-DAG: %[[AROWS:.*]] = tensor.extract_slice %[[A]][%[[I]], 0] [32, 256] [1, 1]
+// CHECK: %[[R:.*]] = scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (256, 256) step (64, 32) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<256x256xf32>)
+// CHECK-DAG: %[[AROWS:.*]] = tensor.extract_slice %[[A]][%[[I]], 0] [64, 256] [1, 1]
 // CHECK-DAG: %[[BCOLS:.*]] = tensor.extract_slice %[[B]][0, %[[J]]] [256, 32] [1, 1]
-// CHECK: %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<32x32xf32>)
+// CHECK: %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<64x32xf32>)
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[C256:.*]] = arith.constant 256 : index
 // CHECK: %[[C64:.*]] = arith.constant 64 : index
-// CHECK: %[[ACC:.*]] = scf.for %[[K:.*]] = %[[C0]] to %[[C256]] step %[[C64]] iter_args(%{{.*}} = %[[FILL]]) -> (tensor<32x32xf32>)
-// CHECK: tensor.extract_slice %[[AROWS]][0, %[[K]]] [32, 64] [1, 1]
+// CHECK: %[[ACC:.*]] = scf.for %[[K:.*]] = %[[C0]] to %[[C256]] step %[[C64]] iter_args(%{{.*}} = %[[FILL]]) -> (tensor<64x32xf32>)
+// CHECK: tensor.extract_slice %[[AROWS]][0, %[[K]]] [64, 64] [1, 1]
 // CHECK: tensor.extract_slice %[[BCOLS]][%[[K]], 0] [64, 32] [1, 1]
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x64xbf16>, tensor<64x32xbf16>) outs(%{{.*}} : tensor<32x32xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<64x64xbf16>, tensor<64x32xbf16>) outs(%{{.*}} : tensor<64x32xf32>)
 // CHECK: scf.yield
 // CHECK: %[[BIASTILE:.*]] = tensor.extract_slice %[[BIAS]][%[[J]]] [32] [1]
-// CHECK: %[[EPI:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %[[BIASTILE]] : tensor<32x32xf32>, tensor<32xf32>)
+// CHECK: %[[EPI:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %[[BIASTILE]] : tensor<64x32xf32>, tensor<32xf32>)
 // CHECK: arith.maximumf
 // CHECK: scf.forall.in_parallel
-// CHECK-NEXT: tensor.parallel_insert_slice %[[EPI]] into %[[OUT]][%[[I]], %[[J]]] [32, 32] [1, 1]
+// CHECK-NEXT: tensor.parallel_insert_slice %[[EPI]] into %[[OUT]][%[[I]], %[[J]]] [64, 32] [1, 1]
 // CHECK: return %[[R]]
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #col = affine_map<(d0, d1) -> (d1)>

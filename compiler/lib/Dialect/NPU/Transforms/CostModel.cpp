@@ -39,6 +39,20 @@ int64_t gaon::npu::estimateMatmulCycles(TargetAttr target, int64_t m,
   return 0;
 }
 
+bool gaon::npu::prefersSwappedOperands(TargetAttr target, int64_t m,
+                                       int64_t n, int64_t k) {
+  // Only a unit M or N lets the output be read as its own transpose.
+  return (m == 1 || n == 1) && estimateMatmulCycles(target, n, m, k) <
+                                   estimateMatmulCycles(target, m, n, k);
+}
+
+int64_t gaon::npu::estimateContractionCycles(TargetAttr target, int64_t m,
+                                             int64_t n, int64_t k) {
+  return prefersSwappedOperands(target, m, n, k)
+             ? estimateMatmulCycles(target, n, m, k)
+             : estimateMatmulCycles(target, m, n, k);
+}
+
 int64_t gaon::npu::estimateVectorCycles(TargetAttr target, int64_t elements) {
   return divideCeil(elements, target.getVectorLanes());
 }
@@ -49,4 +63,34 @@ double gaon::npu::getCoreDramBytesPerCycle(TargetAttr target,
                  double(std::max<int64_t>(activeCores, 1));
   double dma = double(target.getDmaEngines() * target.getDmaBytesPerCycle());
   return std::min(share, dma);
+}
+
+double gaon::npu::getDramAccessFactor(TargetAttr target,
+                                      llvm::ArrayRef<int64_t> shape,
+                                      llvm::ArrayRef<int64_t> tile,
+                                      int64_t elementBytes) {
+  int64_t rowBytes = target.getDramRowBytes();
+  int64_t switchBytes = target.getDramRowSwitchBytes();
+  if (rowBytes <= 0 || switchBytes <= 0 || shape.size() != tile.size())
+    return 1.0;
+  // Whole innermost dims merge into one run; the first partial dim ends it.
+  int64_t run = 1, stride = 1;
+  int64_t d = int64_t(shape.size()) - 1;
+  for (; d >= 0 && tile[d] == shape[d]; --d) {
+    run *= shape[d];
+    stride *= shape[d];
+  }
+  if (d >= 0) {
+    run *= tile[d];
+    stride *= shape[d];
+    --d;
+  }
+  // Runs are a step of the next dim the tile spans apart.
+  for (; d >= 0 && tile[d] == 1; --d)
+    stride *= shape[d];
+  int64_t runBytes = run * elementBytes;
+  if (d < 0 || runBytes <= 0 || runBytes >= rowBytes ||
+      stride * elementBytes < rowBytes)
+    return 1.0;
+  return double(runBytes + switchBytes) / double(runBytes);
 }

@@ -204,18 +204,53 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
   int64_t m = product(mSizes), n = product(nSizes), k = product(kSizes);
   int64_t batch = product(sizesOf(dims->batch));
 
-  int64_t inBytes = getElementBytes(anchor.getDpsInputOperand(0)->get());
-  int64_t accBytes = 4;
+  OpOperand *lhs = anchor.getDpsInputOperand(0);
+  OpOperand *rhs = anchor.getDpsInputOperand(1);
+  OpOperand *acc = anchor.getDpsInitOperand(0);
+  int64_t lhsBytes = getElementBytes(lhs->get());
+  int64_t rhsBytes = getElementBytes(rhs->get());
+  int64_t accBytes = getElementBytes(acc->get());
   int64_t outBytes = getElementBytes(group.root->getResult(0));
   // Every member other than the anchor and fills is an epilogue step with an
-  // f32 temporary the size of the output tile.
+  // f32 temporary the size of the output tile; without one the accumulator
+  // is the output tile.
   int64_t epilogueSteps = 0;
   for (Operation *member : group.members)
     if (member != anchor && !isa<linalg::FillOp>(member))
       ++epilogueSteps;
+  int64_t outputTileBytes =
+      epilogueSteps == 0 ? accBytes : accBytes + outBytes + 4 * epilogueSteps;
   int64_t budget = int64_t(double(target.getSramBytes()) * sramFraction);
-  double startup = double(target.getDmaStartupCycles());
+  // A DMA command waits for its start-up and the DRAM latency before data
+  // streams; its queue is busy meanwhile.
+  double fixedCost =
+      double(target.getDmaStartupCycles() + target.getDramLatency());
   int64_t loadQueues = std::max<int64_t>(1, target.getDmaEngines() - 1);
+
+  // The anchor's loop tiles for one candidate, and the DRAM channel bytes
+  // per payload byte of an operand's tile (short strided runs cost more).
+  SmallVector<int64_t> loopTiles(ranges);
+  for (unsigned loop : dims->batch)
+    loopTiles[loop] = 1;
+  for (unsigned loop : window)
+    loopTiles[loop] = 1;
+  auto setTiles = [&](ArrayRef<unsigned> loops, ArrayRef<int64_t> tile) {
+    for (auto [loop, size] : llvm::zip(loops, tile))
+      loopTiles[loop] = size;
+  };
+  auto accessFactor = [&](OpOperand *operand, int64_t elementBytes) {
+    auto type = dyn_cast<RankedTensorType>(operand->get().getType());
+    if (!type || !type.hasStaticShape())
+      return 1.0;
+    AffineMap map = anchor.getMatchingIndexingMap(operand);
+    SmallVector<int64_t> tile;
+    for (auto [dim, expr] : llvm::enumerate(map.getResults())) {
+      auto loop = dyn_cast<AffineDimExpr>(expr);
+      tile.push_back(loop ? loopTiles[loop.getPosition()]
+                          : type.getDimSize(dim));
+    }
+    return getDramAccessFactor(target, type.getShape(), tile, elementBytes);
+  };
 
   SmallVector<SmallVector<int64_t>> mCands = getCandidates(mSizes),
                                     nCands = getCandidates(nSizes),
@@ -224,33 +259,56 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
   SmallVector<int64_t> bestM, bestN, bestK;
   for (const auto &mTile : mCands) {
     int64_t tm = product(mTile);
+    setTiles(dims->m, mTile);
     for (const auto &nTile : nCands) {
       int64_t tn = product(nTile);
+      setTiles(dims->n, nTile);
       int64_t tiles = batch * (m / tm) * (n / tn);
       int64_t activeCores = std::min<int64_t>(tiles, target.getCores());
       int64_t tilesPerCore = llvm::divideCeil(tiles, target.getCores());
       double bandwidth = getCoreDramBytesPerCycle(target, activeCores);
-      int64_t outputBytes = 2 * tm * tn * (accBytes + outBytes) +
-                            epilogueSteps * tm * tn * 4;
+      int64_t outputTile = tm * tn * outputTileBytes;
+      double storeFactor = accessFactor(acc, outBytes);
       for (const auto &kTile : kCands) {
         int64_t tk = product(kTile);
-        int64_t sram = 2 * (tm * tk + tk * tn) * inBytes + outputBytes;
-        if (sram > budget)
-          continue;
         int64_t steps = k / tk;
-        double compute = double(estimateMatmulCycles(target, tm, tn, tk));
-        // Two loads per step share the load queues (all DMA engines but
-        // the store queue); each command pays the DMA start-up.
-        double load = double((tm * tk + tk * tn) * inBytes) / bandwidth +
-                      2.0 * startup / double(loadQueues);
+        int64_t lhsTile = tm * tk * lhsBytes, rhsTile = tk * tn * rhsBytes;
+        // Operand tiles get two buffers in a K loop of several steps or,
+        // without one, in a tile loop of several tiles.
+        int64_t operandBuffers = steps > 1 || tilesPerCore > 1 ? 2 : 1;
+        int64_t operandBytes = operandBuffers * (lhsTile + rhsTile);
+        if (operandBytes + outputTile > budget)
+          continue;
+        setTiles(dims->k, kTile);
+        double compute =
+            double(estimateContractionCycles(target, tm, tn, tk));
+        // Two loads per step share the load queues; each command pays the
+        // fixed cost.
+        double load = (double(lhsTile) * accessFactor(lhs, lhsBytes) +
+                       double(rhsTile) * accessFactor(rhs, rhsBytes)) /
+                          bandwidth +
+                      2.0 * fixedCost / double(loadQueues);
         double epilogue =
             double((epilogueSteps + 1) * estimateVectorCycles(target, tm * tn));
-        double store = double(tm * tn * outBytes) / bandwidth + startup;
-        // Loads overlap compute step by step; the epilogue and the store of
-        // one tile overlap the next tile's steps (double buffering).
-        double perTile = std::max(double(steps) * std::max(compute, load),
-                                  std::max(epilogue, store));
-        double time = double(tilesPerCore) * perTile + load + epilogue + store;
+        double store =
+            double(tm * tn * outBytes) * storeFactor / bandwidth + fixedCost;
+        // Loads overlap compute step by step (a software pipeline: the
+        // slower of the two per step, plus the faster once to fill it).
+        double steady = double(steps) * std::max(compute, load);
+        double fill = std::min(compute, load);
+        // With two output buffers (gaon-double-buffer gives them to a core
+        // with several tiles where they fit its SRAM) the epilogue and the
+        // store of one tile overlap the next tile's steps; with one, the
+        // next tile waits for them. Two buffers cost SRAM that larger,
+        // more efficient tiles may need.
+        double time = std::numeric_limits<double>::infinity();
+        if (tilesPerCore > 1 && operandBytes + 2 * outputTile <= budget)
+          time = double(tilesPerCore) *
+                     std::max(steady, std::max(epilogue, store)) +
+                 fill + epilogue + store;
+        time = std::min(time, double(tilesPerCore) *
+                                      (steady + epilogue + store) +
+                                  fill);
         if (time < bestTime - 1e-9) {
           bestTime = time;
           bestM = mTile;

@@ -48,6 +48,7 @@ struct UnrollLoopsPass
       dialect->getCanonicalizationPatterns(patterns);
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+    config.setUseTopDownTraversal(true);
     if (failed(applyPatternsGreedily(func, std::move(patterns), config))) {
       func.emitError() << "index folding after unrolling did not converge";
       return signalPassFailure();

@@ -150,7 +150,8 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                    int64_t sramBytesPerCycle, int64_t dmaEngines,
                    int64_t dmaBytesPerCycle, int64_t dramBytesPerCycle,
                    int64_t dramLatency, int64_t tensorSlices,
-                   int64_t tensorPipelineCycles, int64_t dmaStartupCycles) {
+                   int64_t tensorPipelineCycles, int64_t dmaStartupCycles,
+                   int64_t dramRowBytes, int64_t dramRowSwitchBytes) {
   if (name.empty())
     return emitError() << "'name' must not be empty";
   std::pair<StringRef, int64_t> positive[] = {
@@ -172,7 +173,9 @@ TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
   std::pair<StringRef, int64_t> nonNegative[] = {
       {"dram_latency", dramLatency},
       {"tensor_pipeline_cycles", tensorPipelineCycles},
-      {"dma_startup_cycles", dmaStartupCycles}};
+      {"dma_startup_cycles", dmaStartupCycles},
+      {"dram_row_bytes", dramRowBytes},
+      {"dram_row_switch_bytes", dramRowSwitchBytes}};
   for (auto [field, value] : nonNegative)
     if (value < 0)
       return emitError() << "'" << field << "' must not be negative, got "

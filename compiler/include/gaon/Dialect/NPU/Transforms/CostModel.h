@@ -26,6 +26,20 @@ namespace gaon::npu {
 int64_t estimateMatmulCycles(TargetAttr target, int64_t m, int64_t n,
                              int64_t k);
 
+/// True if M or N is 1 and the tensor engine is modeled faster on the
+/// transposed problem (C^T = B^T A^T: n x k times k x m) than on (m x k)
+/// times (k x n): a weight-stationary array streams the M side in time, so
+/// a GEMV (m = 1) runs better with N streamed. gaon-convert-linalg-to-npu
+/// swaps the operands then (a unit M or N lets the output be read as its
+/// own transpose; other shapes keep their order).
+bool prefersSwappedOperands(TargetAttr target, int64_t m, int64_t n,
+                            int64_t k);
+
+/// Modeled cycles of a contraction in the operand order
+/// gaon-convert-linalg-to-npu picks (see prefersSwappedOperands).
+int64_t estimateContractionCycles(TargetAttr target, int64_t m, int64_t n,
+                                  int64_t k);
+
 /// Modeled cycles of a vector-engine command over `elements` elements:
 /// elements / lanes, rounded up.
 int64_t estimateVectorCycles(TargetAttr target, int64_t elements);
@@ -34,6 +48,14 @@ int64_t estimateVectorCycles(TargetAttr target, int64_t elements);
 /// cores stream at once: the DRAM bandwidth shared evenly, capped by the
 /// core's DMA engines.
 double getCoreDramBytesPerCycle(TargetAttr target, int64_t activeCores);
+
+/// DRAM channel bytes per payload byte of a DMA that moves a tile of
+/// `tile` elements out of a row-major tensor of `shape` (`elementBytes`
+/// each): 1 when the tile's contiguous runs are at least a DRAM row long or
+/// closer than a row apart; otherwise each run also pays the target's
+/// `dram_row_switch_bytes` (the simulator's row-switch model).
+double getDramAccessFactor(TargetAttr target, llvm::ArrayRef<int64_t> shape,
+                           llvm::ArrayRef<int64_t> tile, int64_t elementBytes);
 
 } // namespace gaon::npu
 

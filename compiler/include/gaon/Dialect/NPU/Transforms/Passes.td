@@ -27,13 +27,17 @@ def TileLinalgPass : Pass<"gaon-tile-linalg", "mlir::func::FuncOp"> {
        activation, cast), elementwise ops and reductions when no contraction
        in the group consumes them (no recomputed prologue).
     2. *Tile sizes* come from the group's anchor (its contraction or
-       convolution, else its root) and the target: for a contraction M and N
-       tiles are multiples of the tensor engine's rows and columns and K is
-       split so that double-buffered operand tiles, the f32 accumulator and
-       the result fit in `sram-fraction` of the SRAM; among those the tile
-       with the least modeled time (tensor-engine folds, DRAM traffic over
-       the per-core bandwidth share) wins. Loops that a group member reduces
-       over stay whole. Tile sizes divide the loop ranges.
+       convolution, else its root) and the target: for a contraction the
+       M, N and K tiles (divisors of the loop ranges) are those whose
+       double-buffered operand tiles and output tile (the accumulator, plus
+       the epilogue's temporaries and result; one or two buffers) fit in
+       `sram-fraction` of the SRAM with the least modeled time: tensor-engine
+       cycles in the operand order the conversion picks, DRAM traffic over
+       the core's bandwidth share with every strided run shorter than
+       `dram_row_bytes` paying `dram_row_switch_bytes`, each DMA command's
+       start-up and latency, loads overlapped with compute, and the store
+       overlapped with the next tile only with two output buffers. Loops
+       that a group member reduces over stay whole.
     3. The root's parallel loops become an `scf.forall` over tiles (one
        iteration per tile; `gaon-assign-cores` spreads them over cores) with
        the group fused into its body.
@@ -164,8 +168,11 @@ def DoubleBufferPass : Pass<"gaon-double-buffer", "mlir::func::FuncOp"> {
     i mod `buffers`. With two slots the DMA engines load iteration i+1's
     tiles while the tensor engine works on iteration i's, and a tile's
     result is stored while the next tile computes. A buffer already
-    multi-buffered for an inner loop is not multiplied again. The SRAM
-    allocator reports if the larger buffers no longer fit.
+    multi-buffered for an inner loop is not multiplied again. A loop's
+    buffers keep a single copy when their copies, with the buffers the
+    loop body already holds, would not fit the target's SRAM
+    (`gaon-tile-linalg` sizes some tiles for one output buffer: a larger
+    tile that waits for its predecessor's store can beat two smaller ones).
 
     ```mlir
     // before
@@ -190,6 +197,8 @@ def DoubleBufferPass : Pass<"gaon-double-buffer", "mlir::func::FuncOp"> {
   ];
   let statistics = [
     Statistic<"numBuffered", "multi-buffered", "SRAM buffers multi-buffered">,
+    Statistic<"numTooLarge", "single-buffered",
+              "Buffers left single because their copies would not fit">,
   ];
 }
 

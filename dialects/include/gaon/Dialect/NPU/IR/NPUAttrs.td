@@ -43,8 +43,11 @@ def NPU_TargetAttr : NPU_Attr<"Target", "target"> {
     contraction array (`dataflow = contraction`) has `tensor_slices` slices
     of `tensor_rows` MAC rows of `tensor_cols` MACs each per core;
     `tensor_pipeline_cycles` and `dma_startup_cycles` are fixed costs per
-    command. These three are optional (defaults 1, 0 and 0) and printed
-    only when they differ from their defaults.
+    command. A strided DRAM access whose contiguous runs are shorter than
+    `dram_row_bytes` and a row or more apart opens a new DRAM row per run,
+    which costs `dram_row_switch_bytes` of channel time (0: not modeled).
+    These five are optional (defaults 1, 0, 0, 0 and 0) and printed only
+    when they differ from their defaults.
 
     ```mlir
     module attributes {npu.target = #npu.target<
@@ -78,7 +81,12 @@ def NPU_TargetAttr : NPU_Attr<"Target", "target"> {
         "extra tensor-engine cycles per command (pipeline fill and drain)">
         :$tensor_pipeline_cycles,
     DefaultValuedParameter<"int64_t", "0",
-        "cycles a DMA command takes to start">:$dma_startup_cycles
+        "cycles a DMA command takes to start">:$dma_startup_cycles,
+    DefaultValuedParameter<"int64_t", "0",
+        "DRAM row (page) bytes; 0: rows are not modeled">:$dram_row_bytes,
+    DefaultValuedParameter<"int64_t", "0",
+        "DRAM channel bytes lost when a run opens a new row">
+        :$dram_row_switch_bytes
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
