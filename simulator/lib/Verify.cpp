@@ -16,6 +16,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 
+#include <algorithm>
+
 using namespace gaon::sim;
 using llvm::StringRef;
 using llvm::Twine;
@@ -40,6 +42,7 @@ static std::string formatShape(const View &view) {
 }
 
 void ProgramChecker::checkGlobals() {
+  uint64_t dramEnd = 0, outsideDram = 0;
   std::string where =
       program.sourceName.empty() ? "program" : program.sourceName;
   if (program.chips > uint64_t(chip.system.chips))
@@ -59,13 +62,24 @@ void ProgramChecker::checkGlobals() {
     if (buffer.size < needed)
       fail(where, name + " has size " + Twine(buffer.size) +
                       " but its shape needs " + Twine(needed) + " bytes");
-    if (buffer.address + buffer.size > uint64_t(chip.dram.bytes) ||
-        buffer.address + buffer.size < buffer.address)
-      fail(where, name + " [" + Twine(buffer.address) + ", " +
-                      Twine(buffer.address + buffer.size) +
-                      ") lies outside the " + Twine(chip.dram.bytes) +
-                      "-byte DRAM of '" + chip.name + "'");
+    bool wraps = buffer.address + buffer.size < buffer.address;
+    if (!wraps)
+      dramEnd = std::max(dramEnd, buffer.address + buffer.size);
+    if (buffer.address + buffer.size > uint64_t(chip.dram.bytes) || wraps) {
+      // The first one in full; a model too big for the chip would otherwise
+      // list every buffer past the end.
+      if (outsideDram++ == 0)
+        fail(where, name + " [" + Twine(buffer.address) + ", " +
+                        Twine(buffer.address + buffer.size) +
+                        ") lies outside the " + Twine(chip.dram.bytes) +
+                        "-byte DRAM of '" + chip.name + "'");
+    }
   }
+  if (outsideDram > 1)
+    fail(where, Twine(outsideDram - 1) +
+                    " more buffers lie outside it: the program needs " +
+                    Twine(dramEnd) + " bytes of DRAM, '" + chip.name +
+                    "' has " + Twine(chip.dram.bytes));
 }
 
 bool ProgramChecker::verifyView(const View &view, StringRef name) {

@@ -308,6 +308,22 @@ TEST(Verify, RejectsBuffersOutsideDram) {
             "outside the 17179869184-byte DRAM of 'systolic-32x32'");
 }
 
+TEST(Verify, SummarisesAProgramTooBigForDram) {
+  llvm::Expected<Program> program = parseProgramText(
+      "gaon-npu-program 1\n"
+      "buffer 0 \"a\" scratch : i8[16] address 17179869184 size 16\n"
+      "buffer 1 \"b\" scratch : i8[16] address 17179869200 size 16\n"
+      "buffer 2 \"c\" scratch : i8[16] address 17179869216 size 16\n",
+      "d.npu");
+  ASSERT_TRUE(bool(program));
+  llvm::Error error = verifyProgram(*program, smallChip());
+  EXPECT_EQ(llvm::toString(std::move(error)),
+            "d.npu: error: buffer 0 'a' [17179869184, 17179869200) lies "
+            "outside the 17179869184-byte DRAM of 'systolic-32x32'\n"
+            "d.npu: error: 2 more buffers lie outside it: the program needs "
+            "17179869232 bytes of DRAM, 'systolic-32x32' has 17179869184");
+}
+
 /// Element types the CPU reference knows but NPU memory does not hold (i64,
 /// i1, f64) are rejected when a program is built through the C++ API.
 TEST(Verify, RejectsNonNpuElementTypes) {

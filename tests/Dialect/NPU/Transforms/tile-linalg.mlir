@@ -131,7 +131,7 @@ func.func @row_sum(%x: tensor<64x128xf32>, %acc: tensor<64xf32>) -> tensor<64xf3
 #row = affine_map<(d0, d1) -> (d0)>
 module attributes {npu.target = #npu.target<name = "tiny", clock_mhz = 1000, cores = 1, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [bf16, f32], vector_lanes = 32, sram_bytes = 65536, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100>} {
 func.func @row_too_long(%x: tensor<4x65536xf32>, %acc: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @below {{a tile of this op needs 65536 points along the loops it cannot split, 2097152 bytes of SRAM with double buffering; target 'tiny' offers 49152 (sram-fraction of 65536)}}
+  // expected-error @below {{a tile of this op needs 65536 points along the loops it cannot split, 1048576 bytes of SRAM even single-buffered; target 'tiny' offers 49152 (sram-fraction of 65536)}}
   %0 = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<4x65536xf32>) outs(%acc : tensor<4xf32>) {
   ^bb0(%a: f32, %o: f32):
     %s = arith.addf %a, %o : f32

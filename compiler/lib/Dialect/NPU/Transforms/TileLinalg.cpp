@@ -177,8 +177,7 @@ static int64_t getElementBytes(Value value) {
 /// Picks the contraction tile (tm, tn, tk volumes over the m, n and k loop
 /// groups) that minimises the modeled time of the group on `target`.
 static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
-                                          const Group &group,
-                                          TargetAttr target,
+                                          const Group &group, TargetAttr target,
                                           double sramFraction) {
   FailureOr<linalg::ContractionDimensions> dims = getContractionDims(anchor);
   SmallVector<int64_t> ranges = getRanges(anchor);
@@ -280,8 +279,7 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
         if (operandBytes + outputTile > budget)
           continue;
         setTiles(dims->k, kTile);
-        double compute =
-            double(estimateContractionCycles(target, tm, tn, tk));
+        double compute = double(estimateContractionCycles(target, tm, tn, tk));
         // Two loads per step share the load queues; each command pays the
         // fixed cost.
         double load = (double(lhsTile) * accessFactor(lhs, lhsBytes) +
@@ -306,9 +304,8 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
           time = double(tilesPerCore) *
                      std::max(steady, std::max(epilogue, store)) +
                  fill + epilogue + store;
-        time = std::min(time, double(tilesPerCore) *
-                                      (steady + epilogue + store) +
-                                  fill);
+        time = std::min(
+            time, double(tilesPerCore) * (steady + epilogue + store) + fill);
         if (time < bestTime - 1e-9) {
           bestTime = time;
           bestM = mTile;
@@ -367,8 +364,7 @@ static int64_t getBytesPerPoint(const Group &group) {
 
 namespace {
 
-struct TileLinalgPass
-    : gaon::npu::impl::TileLinalgPassBase<TileLinalgPass> {
+struct TileLinalgPass : gaon::npu::impl::TileLinalgPassBase<TileLinalgPass> {
   using Base::Base;
 
   void runOnOperation() override;
@@ -404,8 +400,8 @@ static llvm::EquivalenceClasses<OpLoop> getLoopClasses(const Group &group) {
       auto producer = cast<linalg::LinalgOp>(result.getOwner());
       AffineMap producerMap = producer.getIndexingMapMatchingResult(result);
       AffineMap consumerMap = consumer.getMatchingIndexingMap(&operand);
-      for (auto [p, c] : llvm::zip(producerMap.getResults(),
-                                   consumerMap.getResults())) {
+      for (auto [p, c] :
+           llvm::zip(producerMap.getResults(), consumerMap.getResults())) {
         auto pDim = dyn_cast<AffineDimExpr>(p);
         auto cDim = dyn_cast<AffineDimExpr>(c);
         if (pDim && cDim)
@@ -450,8 +446,7 @@ LogicalResult TileLinalgPass::chooseTiles(Group &group, TargetAttr target,
 
   // Root loops that some member reduces over stay whole.
   SmallVector<bool> tileable(numRootLoops, false);
-  SmallVector<utils::IteratorType> rootIterators =
-      root.getIteratorTypesArray();
+  SmallVector<utils::IteratorType> rootIterators = root.getIteratorTypesArray();
   for (int64_t loop = 0; loop < numRootLoops; ++loop) {
     if (rootIterators[loop] != utils::IteratorType::parallel)
       continue;
@@ -469,12 +464,11 @@ LogicalResult TileLinalgPass::chooseTiles(Group &group, TargetAttr target,
   // The anchor's own tiles.
   int64_t anchorLoops = anchor.getNumLoops();
   if (!tileSizes.empty()) {
-    SmallVector<utils::IteratorType> iterators =
-        anchor.getIteratorTypesArray();
+    SmallVector<utils::IteratorType> iterators = anchor.getIteratorTypesArray();
     anchorTiles.parallel.assign(anchorLoops, 0);
     anchorTiles.reduction.assign(anchorLoops, 0);
-    for (int64_t loop = 0; loop < anchorLoops && loop < int64_t(tileSizes.size());
-         ++loop) {
+    for (int64_t loop = 0;
+         loop < anchorLoops && loop < int64_t(tileSizes.size()); ++loop) {
       int64_t tile = tileSizes[loop];
       if (tile < 0 || (tile > 0 && getRanges(anchor)[loop] % tile != 0))
         return anchor->emitError()
@@ -512,9 +506,8 @@ LogicalResult TileLinalgPass::chooseTiles(Group &group, TargetAttr target,
   // Elementwise work, reductions and non-contraction windows: as many points
   // as fit the budget, whole innermost loops first, and at least one tile
   // per core where the shape allows.
-  int64_t budget =
-      int64_t(double(target.getSramBytes()) * sramFraction) /
-      (2 * getBytesPerPoint(group));
+  int64_t budget = int64_t(double(target.getSramBytes()) * sramFraction) /
+                   (2 * getBytesPerPoint(group));
   int64_t fixedPoints = 1;
   SmallVector<int64_t> tileableSizes;
   SmallVector<int64_t> tileableLoops;
@@ -543,12 +536,16 @@ LogicalResult TileLinalgPass::chooseTiles(Group &group, TargetAttr target,
     }
   }
   int64_t points = budget / fixedPoints;
+  // A tile that fits only single-buffered is still a tile: gaon-double-buffer
+  // keeps a buffer single when its second copy does not fit.
+  if (points < 1)
+    points = 2 * budget / fixedPoints;
   if (points < 1)
     return root->emitError()
            << "a tile of this op needs " << fixedPoints
            << " points along the loops it cannot split, "
-           << fixedPoints * 2 * getBytesPerPoint(group)
-           << " bytes of SRAM with double buffering; target '"
+           << fixedPoints * getBytesPerPoint(group)
+           << " bytes of SRAM even single-buffered; target '"
            << target.getName() << "' offers "
            << int64_t(double(target.getSramBytes()) * sramFraction)
            << " (sram-fraction of " << target.getSramBytes() << ")";
@@ -674,7 +671,8 @@ static DictionaryAttr sumCosts(const Group &group) {
   llvm::StringMap<int64_t> totals;
   bool any = false;
   for (Operation *member : group.members) {
-    auto cost = member->getAttrOfType<DictionaryAttr>(NPUDialect::kCostAttrName);
+    auto cost =
+        member->getAttrOfType<DictionaryAttr>(NPUDialect::kCostAttrName);
     if (!cost)
       continue;
     any = true;
@@ -693,7 +691,8 @@ static DictionaryAttr sumCosts(const Group &group) {
   fields.push_back(b.getNamedAttr(
       "intensity", b.getF64FloatAttr(bytes ? double(flops) / bytes : 0.0)));
   if (totals.count("compute_cycles")) {
-    int64_t compute = totals["compute_cycles"], memory = totals["memory_cycles"];
+    int64_t compute = totals["compute_cycles"],
+            memory = totals["memory_cycles"];
     fields.push_back(b.getNamedAttr(
         "roofline_cycles", b.getI64IntegerAttr(std::max(compute, memory))));
     fields.push_back(b.getNamedAttr(
@@ -705,9 +704,8 @@ static DictionaryAttr sumCosts(const Group &group) {
 /// Erases the unused slices tile-and-fuse leaves in and before `forall`.
 static void eraseDeadSlices(RewriterBase &rewriter, scf::ForallOp forall) {
   SmallVector<Operation *> slices;
-  forall.getBody()->walk([&](tensor::ExtractSliceOp slice) {
-    slices.push_back(slice);
-  });
+  forall.getBody()->walk(
+      [&](tensor::ExtractSliceOp slice) { slices.push_back(slice); });
   for (Operation *slice : llvm::reverse(slices))
     if (slice->use_empty())
       rewriter.eraseOp(slice);
@@ -740,8 +738,7 @@ LogicalResult TileLinalgPass::tileInsideTile(RewriterBase &rewriter,
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForOp);
       options.setTileSizes(sizes);
       SmallVector<unsigned> reductionDims;
-      for (auto [loop, iterator] :
-           llvm::enumerate(op.getIteratorTypesArray()))
+      for (auto [loop, iterator] : llvm::enumerate(op.getIteratorTypesArray()))
         if (iterator == utils::IteratorType::reduction &&
             anchorTiles.reduction[loop] > 0)
           reductionDims.push_back(loop);
@@ -856,8 +853,7 @@ void TileLinalgPass::runOnOperation() {
     return signalPassFailure();
   }
   if (sramFraction <= 0.0 || sramFraction > 1.0) {
-    func.emitError() << "sram-fraction must be in (0, 1], got "
-                     << sramFraction;
+    func.emitError() << "sram-fraction must be in (0, 1], got " << sramFraction;
     return signalPassFailure();
   }
 
