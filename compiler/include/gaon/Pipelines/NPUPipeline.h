@@ -53,8 +53,9 @@ struct NPUPipelineOptions
       llvm::cl::desc("Chip preset or YAML file (default: keep the module's "
                      "npu.target)")};
   ListOption<std::string> overrides{
-      *this, "set", llvm::cl::desc("Edits of the chip description, "
-                                   "path=value")};
+      *this, "set",
+      llvm::cl::desc("Edits of the chip description, "
+                     "path=value")};
   Option<bool> fuse{*this, "fuse",
                     llvm::cl::desc("Fuse elementwise ops and tile epilogues "
                                    "with their producers"),

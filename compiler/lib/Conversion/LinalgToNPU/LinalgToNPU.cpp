@@ -108,11 +108,10 @@ getMergeableGroups(ArrayRef<int64_t> shape,
   std::optional<int64_t> lastNonUnit;
   for (int64_t i = 0, e = shape.size(); i < e; ++i) {
     if (!groups.empty()) {
-      bool mergeable =
-          shape[i] == 1 || !lastNonUnit ||
-          llvm::all_of(stridesOfViews, [&](const auto &strides) {
-            return strides[*lastNonUnit] == strides[i] * shape[i];
-          });
+      bool mergeable = shape[i] == 1 || !lastNonUnit ||
+                       llvm::all_of(stridesOfViews, [&](const auto &strides) {
+                         return strides[*lastNonUnit] == strides[i] * shape[i];
+                       });
       if (mergeable) {
         groups.back().push_back(i);
         if (shape[i] != 1)
@@ -181,8 +180,8 @@ static Value getLoopSpaceView(OpBuilder &b, Location loc, Value value,
         kept.begin();
     permutation.push_back(position);
   }
-  bool identity = llvm::equal(permutation,
-                              llvm::seq<unsigned>(0, permutation.size()));
+  bool identity =
+      llvm::equal(permutation, llvm::seq<unsigned>(0, permutation.size()));
   if (!identity)
     view = memref::TransposeOp::create(
         b, loc, view,
@@ -334,7 +333,8 @@ LogicalResult Converter::convert(Operation *op) {
   core = 0;
   for (Operation *parent = op->getParentOp(); parent;
        parent = parent->getParentOp())
-    if (auto attr = parent->getAttrOfType<IntegerAttr>(NPUDialect::kCoreAttrName)) {
+    if (auto attr =
+            parent->getAttrOfType<IntegerAttr>(NPUDialect::kCoreAttrName)) {
       core = attr.getInt();
       break;
     }
@@ -405,14 +405,14 @@ LogicalResult Converter::stageThroughSram(Location loc, Value source,
     FailureOr<std::pair<Value, Value>> in =
         getCopyViews(builder, loc, source, buffer);
     if (failed(in))
-      return emitError(loc) << "cannot stage the copy of " << type
-                            << " through SRAM";
+      return emitError(loc)
+             << "cannot stage the copy of " << type << " through SRAM";
     createDma(loc, in->first, in->second);
     FailureOr<std::pair<Value, Value>> out =
         getCopyViews(builder, loc, buffer, target);
     if (failed(out))
-      return emitError(loc) << "cannot stage the copy of " << type
-                            << " through SRAM";
+      return emitError(loc)
+             << "cannot stage the copy of " << type << " through SRAM";
     createDma(loc, out->first, out->second);
     return success();
   }
@@ -448,8 +448,8 @@ LogicalResult Converter::stageThroughSram(Location loc, Value source,
       shape.erase(shape.begin());
       auto resultType = memref::SubViewOp::inferRankReducedResultType(
           shape, valueType, offsets, sizes, strides);
-      return memref::SubViewOp::create(builder, loc, resultType, value,
-                                       offsets, sizes, strides);
+      return memref::SubViewOp::create(builder, loc, resultType, value, offsets,
+                                       sizes, strides);
     }
     return memref::SubViewOp::create(builder, loc, value, offsets, sizes,
                                      strides);
@@ -476,8 +476,8 @@ LogicalResult Converter::convertFill(linalg::FillOp op) {
     return op.emitError() << "fills a buffer of more than " << kMaxViewRank
                           << " strided dims";
   output = views->first;
-  VectorFillOp::create(builder, op.getLoc(), llvm::APFloat(immediate),
-                       output, ValueRange{}, ValueRange{}, core);
+  VectorFillOp::create(builder, op.getLoc(), llvm::APFloat(immediate), output,
+                       ValueRange{}, ValueRange{}, core);
   ++vectors;
   return success();
 }
@@ -498,9 +498,8 @@ LogicalResult Converter::convertContraction(linalg::LinalgOp op) {
   // Which operand holds the m loops.
   auto indexes = [&](OpOperand *operand, ArrayRef<unsigned> loops) {
     AffineMap map = op.getMatchingIndexingMap(operand);
-    return llvm::all_of(loops, [&](unsigned loop) {
-      return map.isFunctionOfDim(loop);
-    });
+    return llvm::all_of(
+        loops, [&](unsigned loop) { return map.isFunctionOfDim(loop); });
   };
   if (!indexes(lhs, dims->m))
     std::swap(lhs, rhs);
@@ -518,9 +517,9 @@ LogicalResult Converter::convertContraction(linalg::LinalgOp op) {
               "matrix; the NPU lowering does not support this layout";
   if (accTransposed) {
     swappedRoles = true;
-    accView = getMatrixView(builder, loc, acc->get(),
-                            op.getMatchingIndexingMap(acc), dims->n, dims->m,
-                            ranges, accTransposed);
+    accView =
+        getMatrixView(builder, loc, acc->get(), op.getMatchingIndexingMap(acc),
+                      dims->n, dims->m, ranges, accTransposed);
   } else if (TargetAttr target = TargetAttr::lookup(op)) {
     // The engine may run the transposed problem faster (a GEMV on a
     // weight-stationary array); that needs the output viewed as (n, m)
@@ -552,16 +551,16 @@ LogicalResult Converter::convertContraction(linalg::LinalgOp op) {
       builder, loc, first->get(), op.getMatchingIndexingMap(first), rowsLoops,
       dims->k, ranges, firstTransposed);
   FailureOr<Value> secondView = getMatrixView(
-      builder, loc, second->get(), op.getMatchingIndexingMap(second),
-      dims->k, colsLoops, ranges, secondTransposed);
+      builder, loc, second->get(), op.getMatchingIndexingMap(second), dims->k,
+      colsLoops, ranges, secondTransposed);
   if (failed(firstView) || failed(secondView))
     return op->emitError()
            << "reads an operand whose M, N or K dims cannot be viewed as a "
               "matrix; the NPU lowering does not support this layout";
-  auto matmul = MatmulOp::create(builder, loc, *firstView, *secondView,
-                                 *accView, firstTransposed, secondTransposed,
-                                 /*accumulate=*/true, ValueRange{},
-                                 ValueRange{}, core);
+  auto matmul =
+      MatmulOp::create(builder, loc, *firstView, *secondView, *accView,
+                       firstTransposed, secondTransposed,
+                       /*accumulate=*/true, ValueRange{}, ValueRange{}, core);
   (void)matmul;
   ++matmuls;
   return success();
@@ -580,8 +579,8 @@ struct LoweredValue {
 } // namespace
 
 /// Shape of the broadcast of `shapes`.
-static SmallVector<int64_t> broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes,
-                                            int64_t rank) {
+static SmallVector<int64_t>
+broadcastShapes(ArrayRef<SmallVector<int64_t>> shapes, int64_t rank) {
   SmallVector<int64_t> result(rank, 1);
   for (const auto &shape : shapes)
     for (int64_t i = 0; i < rank; ++i)
@@ -626,10 +625,10 @@ LogicalResult Converter::convertVectorBody(linalg::LinalgOp op) {
       arguments.push_back({Value(), immediate});
       continue;
     }
-    arguments.push_back({getLoopSpaceView(builder, loc, value,
-                                          op.getMatchingIndexingMap(&operand),
-                                          active),
-                         0.0});
+    arguments.push_back(
+        {getLoopSpaceView(builder, loc, value,
+                          op.getMatchingIndexingMap(&operand), active),
+         0.0});
   }
   auto shapeOf = [](const LoweredValue &value) {
     return SmallVector<int64_t>(getMemRefType(value.buffer).getShape());
@@ -646,8 +645,8 @@ LogicalResult Converter::convertVectorBody(linalg::LinalgOp op) {
       std::optional<ReduceKind> kind =
           getReductionCombiner(op, *payload, i, folded);
       if (!kind)
-        return op->emitError() << "reduces output " << i
-                               << " with an unsupported combiner";
+        return op->emitError()
+               << "reduces output " << i << " with an unsupported combiner";
       reductions[i] = {*kind, folded};
       combinerSteps.insert(payload->yields[i].index);
     }
@@ -768,8 +767,8 @@ LogicalResult Converter::convertVectorBody(linalg::LinalgOp op) {
         if (getMemRefType(current).getDimSize(axis) == 1 && !last)
           continue;
         VectorReduceOp::create(builder, loc, kind, current, target, axis,
-                               /*accumulate=*/last, ValueRange{},
-                               ValueRange{}, core);
+                               /*accumulate=*/last, ValueRange{}, ValueRange{},
+                               core);
         ++vectors;
         current = target;
       }

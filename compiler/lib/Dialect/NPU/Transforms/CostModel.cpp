@@ -9,8 +9,8 @@
 using namespace gaon::npu;
 using llvm::divideCeil;
 
-int64_t gaon::npu::estimateMatmulCycles(TargetAttr target, int64_t m,
-                                        int64_t n, int64_t k) {
+int64_t gaon::npu::estimateMatmulCycles(TargetAttr target, int64_t m, int64_t n,
+                                        int64_t k) {
   int64_t rows = target.getTensorRows(), cols = target.getTensorCols();
   switch (target.getDataflow()) {
   case Dataflow::OutputStationary:
@@ -29,9 +29,9 @@ int64_t gaon::npu::estimateMatmulCycles(TargetAttr target, int64_t m,
     int64_t kSteps = divideCeil(k, cols);
     int64_t mOverSlices = divideCeil(m, slices) * divideCeil(n, rows) * kSteps;
     int64_t nOverSlices = divideCeil(n, slices) * divideCeil(m, rows) * kSteps;
-    int64_t kOverSlices = divideCeil(m * n, rows) *
-                              divideCeil(k, slices * cols) +
-                          llvm::Log2_64_Ceil(uint64_t(slices));
+    int64_t kOverSlices =
+        divideCeil(m * n, rows) * divideCeil(k, slices * cols) +
+        llvm::Log2_64_Ceil(uint64_t(slices));
     return std::min({mOverSlices, nOverSlices, kOverSlices}) +
            target.getTensorPipelineCycles();
   }
@@ -39,8 +39,8 @@ int64_t gaon::npu::estimateMatmulCycles(TargetAttr target, int64_t m,
   return 0;
 }
 
-bool gaon::npu::prefersSwappedOperands(TargetAttr target, int64_t m,
-                                       int64_t n, int64_t k) {
+bool gaon::npu::prefersSwappedOperands(TargetAttr target, int64_t m, int64_t n,
+                                       int64_t k) {
   // Only a unit M or N lets the output be read as its own transpose.
   return (m == 1 || n == 1) && estimateMatmulCycles(target, n, m, k) <
                                    estimateMatmulCycles(target, m, n, k);

@@ -41,8 +41,8 @@ struct DoubleBufferPass
     // copies only if, with the buffers its body already holds, they fit the
     // core's SRAM (the tiler may have sized a tile for a single buffer).
     TargetAttr target = TargetAttr::lookup(getOperation());
-    int64_t capacity = target ? target.getSramBytes()
-                              : std::numeric_limits<int64_t>::max();
+    int64_t capacity =
+        target ? target.getSramBytes() : std::numeric_limits<int64_t>::max();
     SmallVector<std::pair<memref::AllocOp, scf::ForOp>> candidates;
     // Bytes each claimed buffer will take, its copies included.
     llvm::DenseMap<Operation *, int64_t> claimedBytes;

@@ -16,8 +16,7 @@ using namespace mlir;
 using namespace gaon::npu;
 
 /// Prints anything MLIR can print into a string, for diagnostics.
-template <typename T>
-static std::string toText(const T &value) {
+template <typename T> static std::string toText(const T &value) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << value;
@@ -80,8 +79,8 @@ static double foldUnary(UnaryKind kind, double x) {
     return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
   case UnaryKind::GeluTanh:
     return 0.5 * x *
-           (1.0 + std::tanh(std::sqrt(2.0 / M_PI) *
-                            (x + 0.044715 * x * x * x)));
+           (1.0 +
+            std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
   case UnaryKind::Silu:
     return x / (1.0 + std::exp(-x));
   }
@@ -151,9 +150,7 @@ static std::optional<BinaryKind> matchSelectAsMinMax(arith::SelectOp select) {
 }
 
 /// True for element types the vector engine computes on or casts to.
-static bool isVectorType(Type type) {
-  return isSupportedElementType(type);
-}
+static bool isVectorType(Type type) { return isSupportedElementType(type); }
 
 FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
                                              bool emitErrors) {
@@ -201,10 +198,11 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
 
     if (auto constant = dyn_cast<arith::ConstantOp>(bodyOp)) {
       if (auto floatAttr = dyn_cast<FloatAttr>(constant.getValue()))
-        values[result] = PayloadOperand::immediate(floatAttr.getValueAsDouble());
-      else if (auto intAttr = dyn_cast<IntegerAttr>(constant.getValue()))
         values[result] =
-            PayloadOperand::immediate(double(intAttr.getValue().getSExtValue()));
+            PayloadOperand::immediate(floatAttr.getValueAsDouble());
+      else if (auto intAttr = dyn_cast<IntegerAttr>(constant.getValue()))
+        values[result] = PayloadOperand::immediate(
+            double(intAttr.getValue().getSExtValue()));
       else
         return fail(&bodyOp, "has a constant the NPU cannot use");
       continue;
@@ -245,8 +243,8 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
         return fail(&bodyOp, "uses a value defined outside the body");
       PayloadOperand a = values.lookup(lhs), b = values.lookup(rhs);
       if (a.isConstant() && b.isConstant()) {
-        values[result] =
-            PayloadOperand::immediate(foldBinary(*binary, a.constant, b.constant));
+        values[result] = PayloadOperand::immediate(
+            foldBinary(*binary, a.constant, b.constant));
         continue;
       }
       PayloadStep step;
@@ -266,7 +264,8 @@ FailureOr<Payload> gaon::npu::analyzePayload(linalg::LinalgOp op,
         return fail(&bodyOp, "uses a value defined outside the body");
       PayloadOperand x = values.lookup(bodyOp.getOperand(0));
       if (x.isConstant()) {
-        values[result] = PayloadOperand::immediate(foldUnary(*unary, x.constant));
+        values[result] =
+            PayloadOperand::immediate(foldUnary(*unary, x.constant));
         continue;
       }
       PayloadStep step;
@@ -427,10 +426,9 @@ SmallVector<AffineMap> gaon::npu::getTapIndexingMaps(linalg::LinalgOp op) {
 
 FailureOr<linalg::ContractionDimensions>
 gaon::npu::getContractionDims(linalg::LinalgOp op) {
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(getWindowLoops(op).empty()
-                                       ? op.getIndexingMapsArray()
-                                       : getTapIndexingMaps(op));
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(
+      getWindowLoops(op).empty() ? op.getIndexingMapsArray()
+                                 : getTapIndexingMaps(op));
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return failure();
   return dims;
@@ -500,12 +498,12 @@ static LogicalResult verifyWindowMaps(linalg::LinalgOp op) {
     for (AffineExpr expr : op.getMatchingIndexingMap(input).getResults()) {
       std::optional<LinearIndex> index = decomposeIndex(expr);
       unsigned slidingLoops =
-          index ? llvm::count_if(index->terms,
-                                 [&](auto term) {
-                                   return !llvm::is_contained(window,
-                                                              term.first);
-                                 })
-                : 0;
+          index
+              ? llvm::count_if(index->terms,
+                               [&](auto term) {
+                                 return !llvm::is_contained(window, term.first);
+                               })
+              : 0;
       if (!index || slidingLoops > 1)
         return op->emitError()
                << "'" << op->getName() << "' indexes operand "
@@ -579,16 +577,16 @@ LogicalResult gaon::npu::verifyLinalgOpSupported(linalg::LinalgOp op) {
     Type lhs = getElementTypeOrSelf(op.getDpsInputOperand(0)->get());
     Type rhs = getElementTypeOrSelf(op.getDpsInputOperand(1)->get());
     if (lhs != rhs)
-      return op->emitError() << "'" << op->getName() << "' multiplies " << lhs
-                             << " by " << rhs
-                             << "; the tensor engine needs one input type";
+      return op->emitError()
+             << "'" << op->getName() << "' multiplies " << lhs << " by " << rhs
+             << "; the tensor engine needs one input type";
     TargetAttr target = TargetAttr::lookup(op);
     if (target && !target.supportsPrecision(lhs))
-      return op->emitError() << "'" << op->getName() << "' multiplies " << lhs
-                             << " but the tensor engine of target '"
-                             << target.getName() << "' supports "
-                             << target.getPrecisions()
-                             << "; cast the operands first";
+      return op->emitError()
+             << "'" << op->getName() << "' multiplies " << lhs
+             << " but the tensor engine of target '" << target.getName()
+             << "' supports " << target.getPrecisions()
+             << "; cast the operands first";
     return success();
   }
   case LinalgOpClass::Window: {

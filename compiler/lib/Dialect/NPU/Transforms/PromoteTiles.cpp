@@ -53,8 +53,8 @@ private:
 } // namespace
 
 Value TilePromoter::createSramTensor(Location loc, RankedTensorType type) {
-  auto alloc = bufferization::AllocTensorOp::create(builder, loc, type,
-                                                    ValueRange{});
+  auto alloc =
+      bufferization::AllocTensorOp::create(builder, loc, type, ValueRange{});
   alloc.setMemorySpaceAttr(sram);
   return alloc;
 }
@@ -67,7 +67,8 @@ Value TilePromoter::load(Location loc, Value value, Operation *user) {
   builder.setInsertionPoint(user);
   auto type = cast<RankedTensorType>(value.getType());
   Value buffer = createSramTensor(loc, type);
-  Value copy = linalg::CopyOp::create(builder, loc, value, buffer)->getResult(0);
+  Value copy =
+      linalg::CopyOp::create(builder, loc, value, buffer)->getResult(0);
   copies[value].push_back(copy);
   onChip.insert(copy);
   ++loads;
@@ -75,57 +76,58 @@ Value TilePromoter::load(Location loc, Value value, Operation *user) {
 }
 
 LogicalResult TilePromoter::promote(Block &body) {
-  WalkResult walk = body.walk<WalkOrder::PreOrder>([&](Operation *op)
-                                                        -> WalkResult {
-    if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      for (OpOperand &init : loop.getInitArgsMutable()) {
-        if (!isa<RankedTensorType>(init.get().getType()) ||
-            isOnChip(init.get()))
-          continue;
-        init.set(load(loop.getLoc(), init.get(), loop));
-      }
-      for (Value arg : loop.getRegionIterArgs())
-        onChip.insert(arg);
-      for (Value result : loop.getResults())
-        onChip.insert(result);
-      return WalkResult::advance();
-    }
-    // Views of on-chip tensors stay on chip.
-    if (isa<tensor::ExtractSliceOp, tensor::CollapseShapeOp,
-            tensor::ExpandShapeOp>(op)) {
-      if (isOnChip(op->getOperand(0)))
-        onChip.insert(op->getResult(0));
-      return WalkResult::advance();
-    }
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-    if (!linalgOp)
-      return WalkResult::advance();
-    if (isa<linalg::CopyOp>(op) && isOnChip(op->getResult(0)))
-      return WalkResult::skip(); // A load made here.
-    Location loc = op->getLoc();
-    for (OpOperand *input : linalgOp.getDpsInputOperands()) {
-      Value value = input->get();
-      if (!isa<RankedTensorType>(value.getType()) || isOnChip(value))
-        continue;
-      input->set(load(loc, value, op));
-    }
-    for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
-      Value value = init.get();
-      if (isOnChip(value))
-        continue;
-      if (linalgOp.payloadUsesValueFromOperand(&init)) {
-        init.set(load(loc, value, op));
-      } else {
-        OpBuilder::InsertionGuard guard(builder);
-        builder.setInsertionPoint(op);
-        init.set(createSramTensor(loc, cast<RankedTensorType>(value.getType())));
-      }
-      ++outputs;
-    }
-    for (Value result : op->getResults())
-      onChip.insert(result);
-    return WalkResult::skip();
-  });
+  WalkResult walk =
+      body.walk<WalkOrder::PreOrder>([&](Operation *op) -> WalkResult {
+        if (auto loop = dyn_cast<scf::ForOp>(op)) {
+          for (OpOperand &init : loop.getInitArgsMutable()) {
+            if (!isa<RankedTensorType>(init.get().getType()) ||
+                isOnChip(init.get()))
+              continue;
+            init.set(load(loop.getLoc(), init.get(), loop));
+          }
+          for (Value arg : loop.getRegionIterArgs())
+            onChip.insert(arg);
+          for (Value result : loop.getResults())
+            onChip.insert(result);
+          return WalkResult::advance();
+        }
+        // Views of on-chip tensors stay on chip.
+        if (isa<tensor::ExtractSliceOp, tensor::CollapseShapeOp,
+                tensor::ExpandShapeOp>(op)) {
+          if (isOnChip(op->getOperand(0)))
+            onChip.insert(op->getResult(0));
+          return WalkResult::advance();
+        }
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+        if (!linalgOp)
+          return WalkResult::advance();
+        if (isa<linalg::CopyOp>(op) && isOnChip(op->getResult(0)))
+          return WalkResult::skip(); // A load made here.
+        Location loc = op->getLoc();
+        for (OpOperand *input : linalgOp.getDpsInputOperands()) {
+          Value value = input->get();
+          if (!isa<RankedTensorType>(value.getType()) || isOnChip(value))
+            continue;
+          input->set(load(loc, value, op));
+        }
+        for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
+          Value value = init.get();
+          if (isOnChip(value))
+            continue;
+          if (linalgOp.payloadUsesValueFromOperand(&init)) {
+            init.set(load(loc, value, op));
+          } else {
+            OpBuilder::InsertionGuard guard(builder);
+            builder.setInsertionPoint(op);
+            init.set(
+                createSramTensor(loc, cast<RankedTensorType>(value.getType())));
+          }
+          ++outputs;
+        }
+        for (Value result : op->getResults())
+          onChip.insert(result);
+        return WalkResult::skip();
+      });
   return failure(walk.wasInterrupted());
 }
 

@@ -21,8 +21,7 @@ using namespace gaon::npu;
 
 namespace {
 
-struct UnrollLoopsPass
-    : gaon::npu::impl::UnrollLoopsPassBase<UnrollLoopsPass> {
+struct UnrollLoopsPass : gaon::npu::impl::UnrollLoopsPassBase<UnrollLoopsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     // Innermost loops first (post-order walk).

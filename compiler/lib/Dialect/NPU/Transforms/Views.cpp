@@ -120,7 +120,8 @@ FailureOr<ResolvedView> gaon::npu::resolveView(Value value,
   if (auto expand = dyn_cast<memref::ExpandShapeOp>(op)) {
     view.sizes.assign(type.getShape().begin(), type.getShape().end());
     view.strides.assign(type.getRank(), 0);
-    for (auto [dim, group] : llvm::enumerate(expand.getReassociationIndices())) {
+    for (auto [dim, group] :
+         llvm::enumerate(expand.getReassociationIndices())) {
       int64_t stride = source->strides[dim];
       for (int64_t i : llvm::reverse(group)) {
         view.strides[i] = stride;

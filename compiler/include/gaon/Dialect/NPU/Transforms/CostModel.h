@@ -1,4 +1,5 @@
-//===- CostModel.h - modeled engine times the compiler plans with -*- C++ -*-===//
+//===- CostModel.h - modeled engine times the compiler plans with -*- C++
+//-*-===//
 //
 // Small analytical models of the NPU engines, read from the #npu.target. The
 // tiler chooses tile sizes with them; they estimate, they do not replace the
@@ -32,8 +33,7 @@ int64_t estimateMatmulCycles(TargetAttr target, int64_t m, int64_t n,
 /// a GEMV (m = 1) runs better with N streamed. gaon-convert-linalg-to-npu
 /// swaps the operands then (a unit M or N lets the output be read as its
 /// own transpose; other shapes keep their order).
-bool prefersSwappedOperands(TargetAttr target, int64_t m, int64_t n,
-                            int64_t k);
+bool prefersSwappedOperands(TargetAttr target, int64_t m, int64_t n, int64_t k);
 
 /// Modeled cycles of a contraction in the operand order
 /// gaon-convert-linalg-to-npu picks (see prefersSwappedOperands).

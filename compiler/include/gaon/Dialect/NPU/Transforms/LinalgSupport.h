@@ -44,7 +44,9 @@ struct PayloadOperand {
   static PayloadOperand argument(unsigned index) {
     return {Kind::Argument, index, 0.0};
   }
-  static PayloadOperand step(unsigned index) { return {Kind::Step, index, 0.0}; }
+  static PayloadOperand step(unsigned index) {
+    return {Kind::Step, index, 0.0};
+  }
   static PayloadOperand immediate(double value) {
     return {Kind::Constant, 0, value};
   }
