@@ -3,6 +3,7 @@
 #include "BackendUtils.h"
 
 #include "gaon/Runtime/Model.h"
+#include "gaon/Runtime/Reference/Executor.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,6 +43,29 @@ gaon::runtime::runWithDiagnostics(ModuleOp module,
     return llvm::Error::success();
   return llvm::createStringError(messages.empty() ? "failed without a message"
                                                   : messages);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+gaon::runtime::cloneWithTosaLowered(ModuleOp module) {
+  OwningOpRef<ModuleOp> clone(module.clone());
+  if (llvm::Error error = runWithDiagnostics(
+          *clone, [&] { return reference::lowerTosaToLinalg(*clone); }))
+    return std::move(error);
+  return clone;
+}
+
+llvm::Expected<EntryFunction>
+gaon::runtime::getEntryFunction(ModuleOp module, llvm::StringRef entry) {
+  auto function = findEntry(module, entry);
+  if (!function)
+    return function.takeError();
+  auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
+  if (!inputs)
+    return inputs.takeError();
+  auto outputs = getTensorSpecs(function->getResultTypes(), "result");
+  if (!outputs)
+    return outputs.takeError();
+  return EntryFunction{*function, std::move(*inputs), std::move(*outputs)};
 }
 
 /// Bytes of a statically shaped tensor (0 otherwise).

@@ -9,8 +9,10 @@
 #ifndef GAON_RUNTIME_LIB_BACKENDS_BACKENDUTILS_H
 #define GAON_RUNTIME_LIB_BACKENDS_BACKENDUTILS_H
 
+#include "gaon/Runtime/Backend.h"
 #include "gaon/Runtime/Execution.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
@@ -19,16 +21,26 @@
 
 #include <functional>
 
-namespace mlir::func {
-class FuncOp;
-} // namespace mlir::func
-
 namespace gaon::runtime {
 
 /// Runs `body` and, if it fails, returns the diagnostics it emitted on
 /// `module`'s context as an error (each with its location).
 llvm::Error runWithDiagnostics(mlir::ModuleOp module,
                                llvm::function_ref<mlir::LogicalResult()> body);
+
+/// A copy of `module` with its TOSA lowered to linalg, for the backends
+/// that run graph-level linalg directly (the CPU reference, the GPU model).
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+cloneWithTosaLowered(mlir::ModuleOp module);
+
+/// The function `entry` of `module` (see findEntry) and the tensor specs of
+/// its arguments and results: what every backend's compile() starts from.
+struct EntryFunction {
+  mlir::func::FuncOp function;
+  std::vector<TensorSpec> inputs, outputs;
+};
+llvm::Expected<EntryFunction> getEntryFunction(mlir::ModuleOp module,
+                                               llvm::StringRef entry);
 
 /// The work of one graph-level op, counted as the roofline counts it:
 /// FLOPs are 2 per multiply-accumulate of a contraction or convolution and

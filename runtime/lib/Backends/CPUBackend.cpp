@@ -95,23 +95,17 @@ public:
 
   llvm::Expected<std::unique_ptr<Executable>>
   compile(mlir::ModuleOp module, llvm::StringRef entry) override {
-    mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
-    if (llvm::Error error = runWithDiagnostics(
-            *clone, [&] { return reference::lowerTosaToLinalg(*clone); }))
-      return std::move(error);
-    auto function = findEntry(*clone, entry);
-    if (!function)
-      return function.takeError();
-    auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
-    if (!inputs)
-      return inputs.takeError();
-    auto outputs = getTensorSpecs(function->getResultTypes(), "result");
-    if (!outputs)
-      return outputs.takeError();
-    OpCosts costs = analyzeOpCosts(*function);
+    auto clone = cloneWithTosaLowered(module);
+    if (!clone)
+      return clone.takeError();
+    auto entryFunction = getEntryFunction(**clone, entry);
+    if (!entryFunction)
+      return entryFunction.takeError();
+    mlir::func::FuncOp function = entryFunction->function;
+    OpCosts costs = analyzeOpCosts(function);
     return std::make_unique<CPUExecutable>(
-        std::move(*inputs), std::move(*outputs), std::move(clone), *function,
-        std::move(costs));
+        std::move(entryFunction->inputs), std::move(entryFunction->outputs),
+        std::move(*clone), function, std::move(costs));
   }
 
   llvm::Expected<Execution> execute(Executable &executable,

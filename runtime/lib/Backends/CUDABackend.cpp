@@ -177,29 +177,23 @@ public:
 
   llvm::Expected<std::unique_ptr<Executable>>
   compile(mlir::ModuleOp module, llvm::StringRef entry) override {
-    mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
-    if (llvm::Error error = runWithDiagnostics(
-            *clone, [&] { return reference::lowerTosaToLinalg(*clone); }))
-      return std::move(error);
-    auto function = findEntry(*clone, entry);
-    if (!function)
-      return function.takeError();
-    auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
-    if (!inputs)
-      return inputs.takeError();
-    auto outputs = getTensorSpecs(function->getResultTypes(), "result");
-    if (!outputs)
-      return outputs.takeError();
-    auto executable = std::make_unique<CUDAExecutable>(std::move(*inputs),
-                                                       std::move(*outputs));
+    auto clone = cloneWithTosaLowered(module);
+    if (!clone)
+      return clone.takeError();
+    auto entryFunction = getEntryFunction(**clone, entry);
+    if (!entryFunction)
+      return entryFunction.takeError();
+    mlir::func::FuncOp function = entryFunction->function;
+    auto executable = std::make_unique<CUDAExecutable>(
+        std::move(entryFunction->inputs), std::move(entryFunction->outputs));
 
     // The roofline is the chip's peak for the precision most FLOPs use.
-    OpCosts costs = analyzeOpCosts(*function);
+    OpCosts costs = analyzeOpCosts(function);
     Roofline &roofline = executable->roofline;
     roofline = getGPURoofline(chip, costs);
 
     // One kernel per op, in program order.
-    for (mlir::Operation &op : function->getBody().getOps()) {
+    for (mlir::Operation &op : function.getBody().getOps()) {
       auto it = costs.find(&op);
       if (it == costs.end() || it->second.isView)
         continue;
@@ -275,21 +269,16 @@ public:
   llvm::Expected<std::unique_ptr<Executable>>
   compile(mlir::ModuleOp module, llvm::StringRef entry) override {
     mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
-    auto function = findEntry(*clone, entry);
-    if (!function)
-      return function.takeError();
-    auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
-    if (!inputs)
-      return inputs.takeError();
-    auto outputs = getTensorSpecs(function->getResultTypes(), "result");
-    if (!outputs)
-      return outputs.takeError();
+    auto entryFunction = getEntryFunction(*clone, entry);
+    if (!entryFunction)
+      return entryFunction.takeError();
+    mlir::func::FuncOp function = entryFunction->function;
     auto executable = std::make_unique<CUDADeviceExecutable>(
-        std::move(*inputs), std::move(*outputs));
-    executable->roofline = getGPURoofline(chip, analyzeOpCosts(*function));
+        std::move(entryFunction->inputs), std::move(entryFunction->outputs));
+    executable->roofline = getGPURoofline(chip, analyzeOpCosts(function));
     gaon::gpu::CudaCompileOptions options;
     options.chip = chip.chip;
-    options.entry = function->getName().str();
+    options.entry = function.getName().str();
     auto plan = gaon::gpu::compileForCuda(*clone, options);
     if (!plan)
       return plan.takeError();

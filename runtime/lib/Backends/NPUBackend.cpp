@@ -119,17 +119,12 @@ public:
 
   llvm::Expected<std::unique_ptr<Executable>>
   compile(mlir::ModuleOp module, llvm::StringRef entry) override {
-    auto function = findEntry(module, entry);
-    if (!function)
-      return function.takeError();
-    auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
-    if (!inputs)
-      return inputs.takeError();
-    auto outputs = getTensorSpecs(function->getResultTypes(), "result");
-    if (!outputs)
-      return outputs.takeError();
-    auto executable = std::make_unique<NPUExecutable>(std::move(*inputs),
-                                                      std::move(*outputs));
+    auto entryFunction = getEntryFunction(module, entry);
+    if (!entryFunction)
+      return entryFunction.takeError();
+    mlir::func::FuncOp function = entryFunction->function;
+    auto executable = std::make_unique<NPUExecutable>(
+        std::move(entryFunction->inputs), std::move(entryFunction->outputs));
 
     // The pipeline's cost annotation, per source op.
     llvm::StringMap<SourceWork> costs;
@@ -161,7 +156,7 @@ public:
     mlir::OwningOpRef<mlir::ModuleOp> clone(module.clone());
     for (auto other :
          llvm::make_early_inc_range(clone->getOps<mlir::func::FuncOp>()))
-      if (other.getName() != function->getName() && other.isPublic())
+      if (other.getName() != function.getName() && other.isPublic())
         other.erase();
     mlir::FailureOr<gaon::npu::CompiledProgram> compiled;
     if (llvm::Error error = runWithDiagnostics(*clone, [&] {
