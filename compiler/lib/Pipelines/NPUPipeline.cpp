@@ -108,6 +108,7 @@ static void addPasses(PipelineBuilder &builder,
   builder.addToFunctions(gaon::npu::createUnrollLoopsPass());
   builder.addToFunctions(gaon::npu::createAssignDmaQueuesPass());
   builder.addToFunctions(gaon::npu::createAllocateSramPass());
+  builder.addToFunctions(gaon::npu::createSinkStoresPass());
   builder.addToFunctions(gaon::npu::createInsertSyncPass());
 }
 
@@ -146,7 +147,7 @@ void gaon::registerNPUPipeline() {
       "Compile linalg on tensors (or TOSA) to scheduled npu IR for a chip: "
       "normalise, fuse, annotate costs, tile, promote to SRAM, bufferize, "
       "assign cores, double-buffer, convert to npu commands, unroll, spread "
-      "DMAs, allocate SRAM, insert semaphores",
+      "DMAs, allocate SRAM, sink stores, insert semaphores",
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         NPUPipelineOptions options;

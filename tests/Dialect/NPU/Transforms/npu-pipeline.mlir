@@ -30,18 +30,18 @@
 // CHECK: npu.alloc address 8192 : memref<64x64xbf16, #npu.memory_space<sram>>
 // CHECK: npu.dma %{{.*}} -> %{{.*}} : memref<64x64xbf16> -> memref<64x64xbf16, #npu.memory_space<sram>>
 // CHECK: npu.alloc address 16384 : memref<64x32xbf16, #npu.memory_space<sram>>
-// CHECK: npu.dma %{{.*}} -> %{{.*}} signal(%[[LOADED:.*]]) : memref<64x32xbf16, strided<[64, 1], offset: ?>>
+// CHECK: npu.dma %{{.*}} -> %{{.*}} signal(%[[LOADED:.*]]) : memref<64x32xbf16, strided<[64, 1]>>
 // CHECK: npu.matmul %{{.*}}, %{{.*}} -> %[[ACC]] accumulate wait(%[[LOADED]], %[[FILLED]]) signal(%[[MULTIPLIED:.*]]) :
 // The bias tile reuses the dead x tile's space once the matmul is done.
 // CHECK: npu.alloc address 8192 : memref<32xf32, #npu.memory_space<sram>>
-// CHECK: npu.dma %{{.*}} -> %{{.*}} wait(%[[MULTIPLIED]]) signal(%[[BIAS:.*]]) : memref<32xf32, strided<[1], offset: ?>>
+// CHECK: npu.dma %{{.*}} -> %{{.*}} wait(%[[MULTIPLIED]]) signal(%[[BIAS:.*]]) : memref<32xf32, strided<[1]>>
 // The result takes the accumulator's space, the add's temporary the space
 // past the bias tile.
 // CHECK: %[[RES:.*]] = npu.alloc address 0 : memref<64x32xf32, #npu.memory_space<sram>>
 // CHECK: %[[TMP:.*]] = npu.alloc address 8320 : memref<64x32xf32, #npu.memory_space<sram>>
 // CHECK: npu.vector.binary add %[[ACC]], %{{.*}} -> %[[TMP]] wait(%[[BIAS]])
 // CHECK: npu.vector.scalar max %[[TMP]], 0.000000e+00 -> %[[RES]] signal(%[[DONE:.*]]) :
-// CHECK: npu.dma %[[RES]] -> %{{.*}} wait(%[[DONE]]) {queue = 1 : i64} : memref<64x32xf32, #npu.memory_space<sram>> -> memref<64x32xf32, strided<[64, 1], offset: ?>>
+// CHECK: npu.dma %[[RES]] -> %{{.*}} wait(%[[DONE]]) {queue = 1 : i64} : memref<64x32xf32, #npu.memory_space<sram>> -> memref<64x32xf32, strided<[64, 1]>>
 // Core 1: the same addresses in its own SRAM, its own semaphores.
 // CHECK: npu.alloc address 0 {core = 1 : i64} : memref<64x32xf32, #npu.memory_space<sram>>
 // CHECK: npu.vector.fill 0.000000e+00 -> %{{.*}} signal(%[[FILLED1:.*]]) {core = 1 : i64}

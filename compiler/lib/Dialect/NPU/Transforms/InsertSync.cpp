@@ -11,12 +11,10 @@
 #include "gaon/Dialect/NPU/Transforms/Passes.h"
 
 #include "gaon/Dialect/NPU/IR/NPUOps.h"
-#include "gaon/Dialect/NPU/Transforms/Views.h"
+#include "gaon/Dialect/NPU/Transforms/MemoryRegions.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/TypeSwitch.h"
-#include "llvm/Support/MathExtras.h"
 
 namespace gaon::npu {
 #define GEN_PASS_DEF_INSERTSYNCPASS
@@ -27,31 +25,6 @@ using namespace mlir;
 using namespace gaon::npu;
 
 namespace {
-
-/// What a command touches: a byte interval of one core's SRAM, or a box (or,
-/// failing that, an element interval) of one DRAM buffer.
-struct MemoryRegion {
-  /// SRAM: the core; DRAM: -1.
-  int64_t core = -1;
-  /// DRAM: the root buffer.
-  Value root;
-  /// Interval [low, high): bytes for SRAM, elements for DRAM.
-  int64_t low = 0, high = 0;
-  /// DRAM: inclusive per-dimension bounds in the root's index space, if the
-  /// view maps onto it.
-  SmallVector<int64_t, 4> boxLow, boxHigh;
-
-  bool overlaps(const MemoryRegion &other) const {
-    if (low >= other.high || other.low >= high)
-      return false;
-    if (boxLow.empty() || other.boxLow.empty())
-      return true;
-    for (size_t k = 0; k < boxLow.size(); ++k)
-      if (boxLow[k] > other.boxHigh[k] || other.boxLow[k] > boxHigh[k])
-        return false;
-    return true;
-  }
-};
 
 struct Access {
   int64_t command;
@@ -73,83 +46,6 @@ struct InsertSyncPass
 };
 
 } // namespace
-
-/// Maps a view of a DRAM root with identity layout onto a box of the root's
-/// index space; leaves the box empty when the view does not map.
-static void computeBox(const ResolvedView &view, MemRefType rootType,
-                       MemoryRegion &region) {
-  if (!rootType.getLayout().isIdentity() || !rootType.hasStaticShape())
-    return;
-  ArrayRef<int64_t> shape = rootType.getShape();
-  int64_t rank = shape.size();
-  SmallVector<int64_t> rootStrides(rank, 1);
-  for (int64_t k = rank - 2; k >= 0; --k)
-    rootStrides[k] = rootStrides[k + 1] * shape[k + 1];
-  SmallVector<int64_t, 4> low(rank), high(rank);
-  int64_t rest = view.offset;
-  for (int64_t k = 0; k < rank; ++k) {
-    low[k] = rest / rootStrides[k];
-    rest %= rootStrides[k];
-  }
-  high = low;
-  SmallVector<bool> used(rank, false);
-  for (auto [size, stride] : llvm::zip(view.sizes, view.strides)) {
-    if (size <= 1)
-      continue;
-    int64_t k = 0;
-    while (k < rank && rootStrides[k] > stride)
-      ++k;
-    if (k == rank || stride % rootStrides[k] != 0 || used[k])
-      return;
-    used[k] = true;
-    high[k] = low[k] + (size - 1) * (stride / rootStrides[k]);
-    if (high[k] >= shape[k])
-      return;
-  }
-  region.boxLow = std::move(low);
-  region.boxHigh = std::move(high);
-}
-
-/// The region `operand` of `op` touches, or failure with an error.
-static FailureOr<MemoryRegion> getRegion(Operation *op, Value operand,
-                                   int64_t core) {
-  FailureOr<ResolvedView> view = resolveView(operand);
-  if (failed(view))
-    return op->emitError()
-           << "cannot resolve operand of type " << operand.getType()
-           << " to a buffer with static offsets; run gaon-unroll-loops first";
-  auto type = cast<MemRefType>(operand.getType());
-  auto [low, high] = view->getExtent();
-  MemoryRegion region;
-  if (getMemorySpace(type) == MemorySpace::Sram) {
-    auto alloc = view->root.getDefiningOp<AllocOp>();
-    if (!alloc || !alloc.getAddress())
-      return op->emitError() << "SRAM operand has no address; run "
-                                "gaon-allocate-sram first";
-    int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-    region.core = core;
-    region.low = int64_t(*alloc.getAddress()) + low * elementBytes;
-    region.high = int64_t(*alloc.getAddress()) + high * elementBytes;
-    return region;
-  }
-  region.root = view->root;
-  region.low = low;
-  region.high = high;
-  computeBox(*view, cast<MemRefType>(view->root.getType()), region);
-  return region;
-}
-
-/// The operand a command writes.
-static Value getWrittenOperand(Operation *op) {
-  return llvm::TypeSwitch<Operation *, Value>(op)
-      .Case<DmaOp>([](DmaOp dma) { return dma.getTarget(); })
-      .Case<MatmulOp>([](MatmulOp matmul) { return matmul.getAcc(); })
-      .Case<VectorUnaryOp, VectorBinaryOp, VectorScalarOp, VectorReduceOp,
-            VectorCastOp, VectorFillOp>([](auto vector) {
-        return Value(vector.getOutput());
-      })
-      .Default([](Operation *) { return Value(); });
-}
 
 void InsertSyncPass::runOnOperation() {
   func::FuncOp func = getOperation();
@@ -214,20 +110,14 @@ void InsertSyncPass::runOnOperation() {
     Operation *op = command.getOperation();
     int64_t q = queueOf[index];
     int64_t core = command.getCoreIndex();
-    Value written = getWrittenOperand(op);
-    SmallVector<std::pair<MemoryRegion, bool>> regions;
-    for (Value operand : op->getOperands()) {
-      if (!isa<MemRefType>(operand.getType()))
-        continue;
-      FailureOr<MemoryRegion> region = getRegion(op, operand, core);
-      if (failed(region))
-        return signalPassFailure();
-      regions.push_back({*region, operand == written});
-    }
+    FailureOr<SmallVector<MemoryAccess, 4>> regions =
+        getMemoryAccesses(op, core);
+    if (failed(regions))
+      return signalPassFailure();
 
     // The latest conflicting command of every other queue.
     SmallVector<int64_t> need(numQueues, -1);
-    for (auto &[region, isWrite] : regions) {
+    for (auto &[region, isWrite] : *regions) {
       std::vector<QueueAccesses> &perQueue = accessesOf(region);
       for (int64_t p = 0; p < numQueues; ++p) {
         if (p == q)
@@ -271,7 +161,7 @@ void InsertSyncPass::runOnOperation() {
         clock[q][r] = std::max(clock[q][r], after[producer][r]);
     }
 
-    for (auto &[region, isWrite] : regions) {
+    for (auto &[region, isWrite] : *regions) {
       QueueAccesses &mine = accessesOf(region)[q];
       (isWrite ? mine.writes : mine.reads).push_back({int64_t(index), region});
     }

@@ -2,6 +2,7 @@
 
 #include "gaon/Dialect/NPU/IR/NPUOps.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpImplementation.h"
@@ -10,6 +11,21 @@ using namespace mlir;
 using namespace gaon::npu;
 
 #include "gaon/Dialect/NPU/IR/NPUInterfaces.cpp.inc"
+
+/// Makes `op` use the source of each memref.cast operand that only makes
+/// the type less static (upstream's memref::foldMemRefCast also drops casts
+/// to a more static type, which would give a command a dynamic shape).
+static LogicalResult foldLessStaticCasts(Operation *op) {
+  bool folded = false;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto cast = operand.get().getDefiningOp<memref::CastOp>();
+    if (cast && memref::CastOp::canFoldIntoConsumerOp(cast)) {
+      operand.set(cast.getSource());
+      folded = true;
+    }
+  }
+  return success(folded);
+}
 
 #define GET_OP_CLASSES
 #include "gaon/Dialect/NPU/IR/NPUOps.cpp.inc"

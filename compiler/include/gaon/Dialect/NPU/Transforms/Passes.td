@@ -287,6 +287,48 @@ def AllocateSramPass : Pass<"gaon-allocate-sram", "mlir::func::FuncOp"> {
   ];
 }
 
+def SinkStoresPass : Pass<"gaon-sink-stores", "mlir::func::FuncOp"> {
+  let summary = "Issue a store after the loads queued behind it on its DMA "
+                "queue";
+  let description = [{
+    A DMA queue runs its commands in program order. On a chip with one DMA
+    engine per core, the store of a tile's result shares the queue with the
+    loads of the next tile: it waits for the tile's last compute command
+    and holds those loads back, so every tile starts with an empty
+    pipeline. On straight-line npu code with SRAM addresses (before
+    gaon-insert-sync), this pass moves each store past the loads of its
+    queue that follow it, up to the first command that uses one of them
+    (later loads of the queue wait for the same compute as the store). A
+    store never passes a command it conflicts with (the same SRAM bytes or
+    DRAM elements, one of the two writing) nor another store of its queue,
+    so every dependency keeps its order.
+
+    ```mlir
+    // before: the store waits for the last matmul, the next loads wait
+    // behind it
+    npu.matmul %a1, %b1 -> %acc0
+    npu.dma %acc0 -> %c0
+    npu.dma %a_next -> %a0
+    npu.matmul %a0, %b0 -> %acc1
+    // after
+    npu.matmul %a1, %b1 -> %acc0
+    npu.dma %a_next -> %a0
+    npu.dma %acc0 -> %c0
+    npu.matmul %a0, %b0 -> %acc1
+    ```
+  }];
+  let dependentDialects = ["gaon::npu::NPUDialect"];
+  let options = [
+    Option<"window", "window", "int64_t", /*default=*/"256",
+           "Commands after a store it may move past (bounds compile time)">,
+  ];
+  let statistics = [
+    Statistic<"numSunk", "stores", "Stores issued later">,
+    Statistic<"numOvertaken", "loads",
+              "Loads moved ahead of a store on their queue">,
+  ];
+}
+
 def InsertSyncPass : Pass<"gaon-insert-sync", "mlir::func::FuncOp"> {
   let summary = "Order the engines' command queues with semaphores";
   let description = [{

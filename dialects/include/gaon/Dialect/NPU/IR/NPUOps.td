@@ -31,6 +31,16 @@ class NPU_CommandOp<string mnemonic, string engine, list<Trait> traits = []>
                                "::gaon::npu::Engine::", engine, "; }");
   let extraClassDeclaration = engineDecl;
   let hasVerifier = 1;
+  // Folds the memref.casts to a less static layout that canonicalising a
+  // view with constant offsets leaves behind (one per operand after
+  // unrolling).
+  let hasFolder = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::fold(FoldAdaptor,
+        ::llvm::SmallVectorImpl<::mlir::OpFoldResult> &) {
+      return foldLessStaticCasts(*this);
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,124 @@
+//===- SinkStores.cpp - let loads overtake stores on a shared DMA queue ---===//
+//
+// A DMA queue runs its commands in program order. Where one queue carries
+// both the store of a tile's result and the loads of the next tile (a chip
+// with one DMA engine per core), the store waits for the tile's last
+// compute command and holds back the loads queued behind it, so the next
+// tile starts with an empty pipeline. Issuing the store after those loads
+// lets them overlap the last compute command.
+//
+//===----------------------------------------------------------------------===//
+
+#include "gaon/Dialect/NPU/Transforms/Passes.h"
+
+#include "gaon/Dialect/NPU/IR/NPUOps.h"
+#include "gaon/Dialect/NPU/Transforms/MemoryRegions.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <unordered_map>
+
+namespace gaon::npu {
+#define GEN_PASS_DEF_SINKSTORESPASS
+#include "gaon/Dialect/NPU/Transforms/Passes.h.inc"
+} // namespace gaon::npu
+
+using namespace mlir;
+using namespace gaon::npu;
+
+static bool isStore(DmaOp dma) {
+  return getMemorySpace(cast<MemRefType>(dma.getTarget().getType())) ==
+         MemorySpace::Dram;
+}
+
+namespace {
+
+struct SinkStoresPass : gaon::npu::impl::SinkStoresPassBase<SinkStoresPass> {
+  using Base::Base;
+
+  void runOnOperation() override;
+
+  /// The memory `command` touches, computed once.
+  FailureOr<ArrayRef<MemoryAccess>> getAccesses(Operation *command);
+
+  /// Node-based: the ArrayRefs handed out stay valid as it grows.
+  std::unordered_map<Operation *, SmallVector<MemoryAccess, 4>> accessCache;
+};
+
+} // namespace
+
+FailureOr<ArrayRef<MemoryAccess>>
+SinkStoresPass::getAccesses(Operation *command) {
+  auto it = accessCache.find(command);
+  if (it == accessCache.end()) {
+    FailureOr<SmallVector<MemoryAccess, 4>> accesses = getMemoryAccesses(
+        command, cast<CommandOpInterface>(command).getCoreIndex());
+    if (failed(accesses))
+      return failure();
+    it = accessCache.emplace(command, std::move(*accesses)).first;
+  }
+  return ArrayRef<MemoryAccess>(it->second);
+}
+
+void SinkStoresPass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  accessCache.clear();
+  SmallVector<DmaOp> stores;
+  for (Operation &op : func.getBody().getOps()) {
+    if (isa<scf::ForOp, scf::ForallOp>(op)) {
+      op.emitError() << "gaon-sink-stores needs straight-line code; run "
+                        "gaon-unroll-loops first";
+      return signalPassFailure();
+    }
+    auto command = dyn_cast<CommandOpInterface>(op);
+    if (command && (!command.getWaitSemaphores().empty() ||
+                    !command.getSignalSemaphores().empty())) {
+      op.emitError() << "already synchronised: gaon-sink-stores reorders "
+                        "commands before gaon-insert-sync";
+      return signalPassFailure();
+    }
+    if (auto dma = dyn_cast<DmaOp>(op); dma && isStore(dma))
+      stores.push_back(dma);
+  }
+
+  for (DmaOp store : stores) {
+    FailureOr<ArrayRef<MemoryAccess>> stored = getAccesses(store);
+    if (failed(stored))
+      return signalPassFailure();
+    // The loads of the store's queue that follow it, up to the first
+    // command that consumes one of them: later loads of the queue wait for
+    // the same compute as the store, so passing them would only delay it.
+    SmallVector<ArrayRef<MemoryAccess>> passed;
+    Operation *last = nullptr;
+    int64_t scanned = 0;
+    for (Operation *op = store->getNextNode(); op && scanned < window;
+         op = op->getNextNode()) {
+      if (!isa<CommandOpInterface>(op))
+        continue;
+      ++scanned;
+      FailureOr<ArrayRef<MemoryAccess>> accesses = getAccesses(op);
+      if (failed(accesses))
+        return signalPassFailure();
+      if (conflict(*stored, *accesses))
+        break;
+      auto dma = dyn_cast<DmaOp>(op);
+      if (dma && dma.getCore() == store.getCore() &&
+          dma.getQueue() == store.getQueue()) {
+        if (isStore(dma))
+          break;
+        passed.push_back(*accesses);
+        last = op;
+        continue;
+      }
+      if (llvm::any_of(passed, [&](ArrayRef<MemoryAccess> load) {
+            return conflict(load, *accesses);
+          }))
+        break;
+    }
+    if (!last)
+      continue;
+    store->moveAfter(last);
+    ++numSunk;
+    numOvertaken += passed.size();
+  }
+}
