@@ -57,7 +57,7 @@ static int64_t getElementBytes(MemRefType type) {
 static std::optional<SmallVector<int64_t>> getStaticStrides(MemRefType type) {
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) ||
+  if (failed(gaon::npu::getStridesAndOffset(type, strides, offset)) ||
       llvm::any_of(strides, ShapedType::isDynamic))
     return std::nullopt;
   return strides;

@@ -51,6 +51,7 @@ private:
   llvm::DenseMap<Value, uint32_t> buffers;
   llvm::DenseMap<Value, uint32_t> semaphores;
   llvm::DenseMap<Value, int64_t> indices;
+  llvm::DenseMap<Type, std::optional<sim::DType>> dtypes;
   llvm::StringMap<uint32_t> debugOps;
   /// The debug op of each (op name, location) seen, so that a location is
   /// printed once, not once per command.
@@ -61,7 +62,11 @@ private:
 } // namespace
 
 FailureOr<sim::DType> Serializer::getDType(Operation *op, Type type) {
-  std::optional<sim::DType> dtype = sim::symbolizeDType(toText(type));
+  // Printing the type is what spells it; once per type, not per operand.
+  auto [it, inserted] = dtypes.try_emplace(type);
+  if (inserted)
+    it->second = sim::symbolizeDType(toText(type));
+  std::optional<sim::DType> dtype = it->second;
   if (!dtype)
     return op->emitError() << "element type " << type
                            << " has no NPU program spelling";

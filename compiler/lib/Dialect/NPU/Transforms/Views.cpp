@@ -2,6 +2,8 @@
 
 #include "gaon/Dialect/NPU/Transforms/Views.h"
 
+#include "gaon/Dialect/NPU/IR/NPUDialect.h"
+
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -47,7 +49,7 @@ static std::optional<std::pair<int64_t, SmallVector<int64_t>>>
 getStaticLayout(MemRefType type) {
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)) ||
+  if (failed(getStridesAndOffset(type, strides, offset)) ||
       ShapedType::isDynamic(offset) ||
       llvm::any_of(strides, ShapedType::isDynamic) || !type.hasStaticShape())
     return std::nullopt;

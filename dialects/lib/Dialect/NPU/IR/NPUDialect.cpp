@@ -117,6 +117,18 @@ std::optional<MemorySpace> gaon::npu::getMemorySpace(MemRefType type) {
   return std::nullopt;
 }
 
+LogicalResult gaon::npu::getStridesAndOffset(MemRefType type,
+                                             SmallVectorImpl<int64_t> &strides,
+                                             int64_t &offset) {
+  if (!type.getLayout().isIdentity() || !type.hasStaticShape())
+    return type.getStridesAndOffset(strides, offset);
+  offset = 0;
+  strides.assign(type.getRank(), 1);
+  for (int64_t k = type.getRank() - 2; k >= 0; --k)
+    strides[k] = strides[k + 1] * type.getDimSize(k + 1);
+  return success();
+}
+
 std::optional<int64_t> gaon::npu::getStaticSizeInBytes(MemRefType type) {
   if (!type.hasStaticShape() || !type.getElementType().isIntOrFloat())
     return std::nullopt;
@@ -126,7 +138,7 @@ std::optional<int64_t> gaon::npu::getStaticSizeInBytes(MemRefType type) {
     return 0;
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
+  if (failed(getStridesAndOffset(type, strides, offset)))
     return std::nullopt;
   // Extent of the strided region: one past the last element addressed.
   int64_t extent = 1;

@@ -31,6 +31,13 @@ bool isSupportedElementType(mlir::Type type);
 /// Returns std::nullopt for a memory space that is not an npu one.
 std::optional<MemorySpace> getMemorySpace(mlir::MemRefType type);
 
+/// `type.getStridesAndOffset`, with an identity layout's row-major strides
+/// computed directly: the generic query builds affine expressions, which
+/// dominated compile time on programs of a million operands.
+mlir::LogicalResult getStridesAndOffset(mlir::MemRefType type,
+                                        llvm::SmallVectorImpl<int64_t> &strides,
+                                        int64_t &offset);
+
 /// Bytes occupied by the elements of a statically shaped memref (its extent
 /// when strided), or std::nullopt for dynamic shapes.
 std::optional<int64_t> getStaticSizeInBytes(mlir::MemRefType type);
