@@ -51,8 +51,9 @@ private:
   bool verifyView(const View &view, llvm::StringRef name);
   bool verifyOnCore(const View &view, llvm::StringRef name);
   bool verifyFloat(const View &view, llvm::StringRef name);
-  bool verifySameType(
-      llvm::ArrayRef<std::pair<const View *, llvm::StringRef>> views);
+  /// `names` names the views in messages.
+  bool verifySameType(llvm::ArrayRef<View> views,
+                      llvm::ArrayRef<llvm::StringRef> names);
   bool verifySameShape(const View &a, const View &b, llvm::StringRef what);
   bool verifyBroadcastable(const View &operand, const View &output,
                            llvm::StringRef name);

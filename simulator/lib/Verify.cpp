@@ -91,8 +91,13 @@ bool ProgramChecker::verifyView(const View &view, StringRef name) {
                        stringifyDType(view.dtype) +
                        ", which NPU memory does not hold");
   int64_t width = getByteWidth(view.dtype);
-  int64_t elements = view.getNumElements();
-  int64_t last = view.getMaxElementIndex();
+  // View::getNumElements and getMaxElementIndex in one loop (the largest
+  // index only matters for views with elements).
+  int64_t elements = 1, last = 0;
+  for (unsigned i = 0; i < view.rank; ++i) {
+    elements *= view.shape[i];
+    last += (view.shape[i] - 1) * view.strides[i];
+  }
   if (view.space == MemorySpace::Dram) {
     if (view.buffer >= program.buffers.size())
       return failCommand(name + " uses buffer " + Twine(view.buffer) +
@@ -155,13 +160,14 @@ bool ProgramChecker::verifyFloat(const View &view, StringRef name) {
   return true;
 }
 
-bool ProgramChecker::verifySameType(
-    llvm::ArrayRef<std::pair<const View *, StringRef>> views) {
-  for (auto [view, name] : views.drop_front())
-    if (view->dtype != views.front().first->dtype)
+bool ProgramChecker::verifySameType(llvm::ArrayRef<View> views,
+                                    llvm::ArrayRef<StringRef> names) {
+  for (unsigned i = 1; i < views.size(); ++i)
+    if (views[i].dtype != views[0].dtype)
       return failCommand("operands must share an element type, got " +
-                         stringifyDType(views.front().first->dtype) + " and " +
-                         stringifyDType(view->dtype) + " (" + name + ")");
+                         stringifyDType(views[0].dtype) + " and " +
+                         stringifyDType(views[i].dtype) + " (" + names[i] +
+                         ")");
   return true;
 }
 
@@ -189,16 +195,15 @@ bool ProgramChecker::verifyBroadcastable(const View &operand,
 }
 
 bool ProgramChecker::verifyMatmul(llvm::ArrayRef<View> views) {
-  const View &lhs = views[0], &rhs = views[1], &acc = views[2];
-  for (auto [view, name] : {std::pair<const View *, StringRef>{&lhs, "lhs"},
-                            {&rhs, "rhs"},
-                            {&acc, "acc"}}) {
-    if (!verifyOnCore(*view, name))
+  static constexpr StringRef names[] = {"lhs", "rhs", "acc"};
+  for (unsigned i = 0; i < 3; ++i) {
+    if (!verifyOnCore(views[i], names[i]))
       return false;
-    if (view->rank != 2)
-      return failCommand(name + " must have rank 2, got " +
-                         Twine(unsigned(view->rank)));
+    if (views[i].rank != 2)
+      return failCommand(names[i] + " must have rank 2, got " +
+                         Twine(unsigned(views[i].rank)));
   }
+  const View &lhs = views[0], &rhs = views[1], &acc = views[2];
   int64_t m = lhs.shape[command->transposeLhs ? 1 : 0];
   int64_t kLhs = lhs.shape[command->transposeLhs ? 0 : 1];
   int64_t kRhs = rhs.shape[command->transposeRhs ? 1 : 0];
@@ -248,21 +253,19 @@ bool ProgramChecker::verifyVector(llvm::ArrayRef<View> views) {
                     command->kind != CommandKind::VectorFill &&
                     !(command->kind == CommandKind::VectorUnary &&
                       command->getUnaryKind() == UnaryKind::Copy);
-  llvm::SmallVector<std::pair<const View *, StringRef>, 3> operands;
-  for (auto [view, name] : llvm::zip(views, names)) {
-    if (!verifyOnCore(view, name) || (needsFloat && !verifyFloat(view, name)))
+  for (unsigned i = 0; i < views.size(); ++i)
+    if (!verifyOnCore(views[i], names[i]) ||
+        (needsFloat && !verifyFloat(views[i], names[i])))
       return false;
-    operands.push_back({&view, name});
-  }
   switch (command->kind) {
   case CommandKind::VectorUnary:
   case CommandKind::VectorScalar:
     return verifySameShape(views[0], views[1], "input and output") &&
-           verifySameType(operands);
+           verifySameType(views, names);
   case CommandKind::VectorBinary:
     return verifyBroadcastable(views[0], views[2], "lhs") &&
            verifyBroadcastable(views[1], views[2], "rhs") &&
-           verifySameType(operands);
+           verifySameType(views, names);
   case CommandKind::VectorReduce: {
     const View &in = views[0], &out = views[1];
     if (command->axis >= in.rank)
@@ -275,7 +278,7 @@ bool ProgramChecker::verifyVector(llvm::ArrayRef<View> views) {
       return failCommand("output must have the input's shape with dimension " +
                          Twine(unsigned(command->axis)) + " set to 1, got " +
                          formatShape(out));
-    return verifySameType(operands);
+    return verifySameType(views, names);
   }
   case CommandKind::VectorCast:
     return verifySameShape(views[0], views[1], "input and output");
