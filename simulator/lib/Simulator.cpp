@@ -217,7 +217,10 @@ private:
   /// True if commands `a` and `b` of one queue have the same cost: the same
   /// attributes and views that differ at most in where they start, anywhere
   /// in SRAM and by whole DRAM transfer units in DRAM.
+  /// `b` has been checked, `a` need not have been.
   bool costsTheSame(const Command &a, const Command &b) const;
+  /// The entry of `recent` that costs the same as `command`, if any.
+  PricedCommand *findPriced(PricedCommands &recent, const Command &command);
   /// Sets `flow` to the flow of `plan` on queue `queueIndex`.
   void expand(const DmaPlan &plan, uint32_t queueIndex, Flow &flow) const;
   /// Links from chip `from` to chip `to`, in order.
@@ -458,6 +461,8 @@ bool SimulatorImpl::costsTheSame(const Command &a, const Command &b) const {
       if (x.shape[i] != y.shape[i] || x.strides[i] != y.strides[i])
         return false;
     if (x.space == MemorySpace::Dram) {
+      if (x.buffer >= program.buffers.size())
+        return false;
       const Buffer &xBuffer = program.buffers[x.buffer],
                    &yBuffer = program.buffers[y.buffer];
       int64_t width = getByteWidth(x.dtype), unit = chip.dram.transferBytes;
@@ -468,6 +473,18 @@ bool SimulatorImpl::costsTheSame(const Command &a, const Command &b) const {
     }
   }
   return true;
+}
+
+PricedCommand *SimulatorImpl::findPriced(PricedCommands &recent,
+                                         const Command &command) {
+  for (unsigned i = 0; i < kPricedPerQueue; ++i) {
+    PricedCommand &entry =
+        recent.entries[(recent.newest + kPricedPerQueue - i) % kPricedPerQueue];
+    if (entry.command != kNoStep &&
+        costsTheSame(command, program.commands[entry.command]))
+      return &entry;
+  }
+  return nullptr;
 }
 
 void SimulatorImpl::expand(const DmaPlan &plan, uint32_t queueIndex,
@@ -555,12 +572,22 @@ llvm::Error SimulatorImpl::setUp() {
   std::vector<uint32_t> lastStep(numQueues, kNoStep);
   std::vector<PricedCommands> recentlyPriced(numQueues);
   for (auto [index, command] : llvm::enumerate(program.commands)) {
-    if (!checker.checkCommand(index)) {
+    // A queue's commands mostly repeat a few shapes (the tiles of an op,
+    // loads and stores): a command that costs the same as one of the
+    // queue's last few distinct valid ones needs neither its layout checked
+    // nor pricing.
+    bool onQueue = command.chip < program.chips &&
+                   command.core < uint64_t(chip.cores) &&
+                   (command.kind != CommandKind::Dma ||
+                    command.queue < chip.core.dma.engines);
+    uint32_t queueIndex = onQueue ? getQueueIndex(command) : 0;
+    PricedCommand *priced =
+        onQueue ? findPriced(recentlyPriced[queueIndex], command) : nullptr;
+    if (!checker.checkCommand(index, /*layoutChecked=*/priced != nullptr)) {
       if (checker.isFull())
         break;
       continue;
     }
-    uint32_t queueIndex = getQueueIndex(command);
     uint32_t opIndex =
         command.op == kNoOp ? uint32_t(program.ops.size()) : command.op;
     Step &step = steps[index];
@@ -569,21 +596,9 @@ llvm::Error SimulatorImpl::setUp() {
     step.firstSync = command.firstSemaphore;
     step.numWaits = command.numWaits;
     step.numSignals = command.numSignals;
-    // A queue's commands mostly repeat a few shapes (the tiles of an op,
-    // loads and stores): price a command only if none of the queue's last
-    // few distinct ones costs the same.
-    PricedCommands &recent = recentlyPriced[queueIndex];
-    PricedCommand *priced = nullptr;
-    for (unsigned i = 0; i < kPricedPerQueue && !priced; ++i) {
-      PricedCommand &entry =
-          recent
-              .entries[(recent.newest + kPricedPerQueue - i) % kPricedPerQueue];
-      if (entry.command != kNoStep &&
-          costsTheSame(command, program.commands[entry.command]))
-        priced = &entry;
-    }
     bool isDma = command.kind == CommandKind::Dma;
     if (!priced) {
+      PricedCommands &recent = recentlyPriced[queueIndex];
       recent.newest = (recent.newest + 1) % kPricedPerQueue;
       priced = &recent.entries[recent.newest];
       priced->command = uint32_t(index);
