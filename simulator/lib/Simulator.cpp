@@ -1,15 +1,17 @@
 //===- Simulator.cpp - Event-driven NPU simulation ------------------------===//
 //
-// Two phases. A first pass over the program, in program order, prices
-// every command with the engine models (compute cycles; DMA latency, bytes
-// and the resources it crosses), adds up traffic and energy, and lays the
-// commands out per queue as compact steps. The event loop then only moves
-// time: one binary heap of timed events (a compute command finishes, a DMA
-// command's start-up and latency elapse, the bandwidth flows reach their
-// next completion). DMA payloads are fluid flows over shared resources (DMA
-// engine, the cores' network and SRAM ports, the chips' DRAM, chip-to-chip
-// links) at max-min fair rates, recomputed when a flow joins or leaves.
-// Queues blocked on semaphores are woken by signals; nothing ticks.
+// Two phases. A first pass over the program, in program order, checks and
+// prices every command with the engine models (compute cycles; DMA latency,
+// bytes and the resources it crosses), adds up traffic and energy, and
+// chains each queue's commands as compact steps. A command that repeats one
+// of its queue's recent ones up to placement reuses its check and its price.
+// The event loop then only moves time: one binary heap of timed events (a
+// compute command finishes, a DMA command's start-up and latency elapse, the
+// bandwidth flows reach their next completion). DMA payloads are fluid flows
+// over shared resources (DMA engine, the cores' network and SRAM ports, the
+// chips' DRAM, chip-to-chip links) at max-min fair rates, recomputed when a
+// flow joins or leaves. Queues blocked on semaphores are woken by signals;
+// nothing ticks.
 //
 //===----------------------------------------------------------------------===//
 
