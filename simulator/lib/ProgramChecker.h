@@ -28,7 +28,11 @@ public:
   /// Checks the buffers and the chip count.
   void checkGlobals();
   /// Checks command `index`; false if it is invalid (the error is kept).
-  bool checkCommand(size_t index);
+  /// With `layoutChecked`, the caller vouches that a valid command has the
+  /// same kind, attributes, chip, core and queue and views of the same
+  /// space, element type, shape, strides, chip and core: only ids, buffers,
+  /// alignment and bounds are checked, which reports the same first error.
+  bool checkCommand(size_t index, bool layoutChecked = false);
   /// True once enough errors are kept to stop.
   bool isFull() const { return errors.size() >= kMaxErrors; }
   /// The kept errors, one per line, or success.
@@ -47,12 +51,13 @@ private:
                 stringifyCommandKind(command->kind) + ": " + message);
   }
 
-  bool verifyCommand();
-  bool verifyView(const View &view, llvm::StringRef name);
+  bool verifyCommand(bool layoutChecked);
+  bool verifyView(const View &view, llvm::StringRef name, bool layoutChecked);
   bool verifyOnCore(const View &view, llvm::StringRef name);
   bool verifyFloat(const View &view, llvm::StringRef name);
-  bool verifySameType(
-      llvm::ArrayRef<std::pair<const View *, llvm::StringRef>> views);
+  /// `names` names the views in messages.
+  bool verifySameType(llvm::ArrayRef<View> views,
+                      llvm::ArrayRef<llvm::StringRef> names);
   bool verifySameShape(const View &a, const View &b, llvm::StringRef what);
   bool verifyBroadcastable(const View &operand, const View &output,
                            llvm::StringRef name);

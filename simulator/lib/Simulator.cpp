@@ -1,15 +1,17 @@
 //===- Simulator.cpp - Event-driven NPU simulation ------------------------===//
 //
-// Two phases. A first pass over the program, in program order, prices
-// every command with the engine models (compute cycles; DMA latency, bytes
-// and the resources it crosses), adds up traffic and energy, and lays the
-// commands out per queue as compact steps. The event loop then only moves
-// time: one binary heap of timed events (a compute command finishes, a DMA
-// command's start-up and latency elapse, the bandwidth flows reach their
-// next completion). DMA payloads are fluid flows over shared resources (DMA
-// engine, the cores' network and SRAM ports, the chips' DRAM, chip-to-chip
-// links) at max-min fair rates, recomputed when a flow joins or leaves.
-// Queues blocked on semaphores are woken by signals; nothing ticks.
+// Two phases. A first pass over the program, in program order, checks and
+// prices every command with the engine models (compute cycles; DMA latency,
+// bytes and the resources it crosses), adds up traffic and energy, and
+// chains each queue's commands as compact steps. A command that repeats one
+// of its queue's recent ones up to placement reuses its check and its price.
+// The event loop then only moves time: one binary heap of timed events (a
+// compute command finishes, a DMA command's start-up and latency elapse, the
+// bandwidth flows reach their next completion). DMA payloads are fluid flows
+// over shared resources (DMA engine, the cores' network and SRAM ports, the
+// chips' DRAM, chip-to-chip links) at max-min fair rates, recomputed when a
+// flow joins or leaves. Queues blocked on semaphores are woken by signals;
+// nothing ticks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -90,28 +92,75 @@ struct DmaPlan {
   uint8_t nocPorts = 0;
 };
 
-/// One command as its queue sees it.
+/// What a tensor or vector command costs (before it is added to the
+/// report).
+struct ComputeCost {
+  uint64_t cycles = 0;
+  uint64_t sramReads = 0, sramWrites = 0;
+  uint64_t macs = 0;
+  double macCycles = 0;
+  /// MAC energy (matmul) or vector energy.
+  double engineEnergy = 0;
+  double sramEnergy = 0;
+};
+
+/// What a DMA command costs: its plan and its traffic and energy.
+struct DmaCost {
+  DmaPlan plan;
+  uint64_t payload = 0;
+  /// Per side (source, target): DRAM channel bytes, and the side's DRAM or
+  /// SRAM energy.
+  double channelBytes[2] = {0, 0};
+  double sideEnergy[2] = {0, 0};
+  uint64_t nocBytes = 0, linkBytes = 0;
+  double nocEnergy = 0, linkEnergy = 0;
+  /// The command's total energy.
+  double energy = 0;
+};
+
+/// Marks the end of a queue's chain of steps (and an unused cache entry).
+constexpr uint32_t kNoStep = ~0u;
+
+/// A priced command and what it cost.
+struct PricedCommand {
+  uint32_t command = kNoStep;
+  ComputeCost compute;
+  DmaCost dma;
+  /// The index of `dma.plan` in SimulatorImpl::plans.
+  uint32_t plan = 0;
+};
+
+/// The last few distinctly priced commands of one queue, newest at
+/// `newest`, replaced round robin.
+constexpr unsigned kPricedPerQueue = 4;
+struct PricedCommands {
+  std::array<PricedCommand, kPricedPerQueue> entries;
+  unsigned newest = 0;
+};
+
+/// One command as the event loop sees it. Steps are stored in program
+/// order (step i is command i) and each queue chains its own; laying them
+/// out per queue would take a counting pass over the whole program first.
 struct Step {
-  uint32_t command;
+  /// Compute commands: cycles. DMA commands: the index of their plan
+  /// (they are timed when they start).
+  uint64_t cyclesOrPlan;
   /// Index into the op table (ops.size() for commands without an op).
   uint32_t op;
+  /// The queue's next step, or kNoStep.
+  uint32_t next;
   /// Into Program::semaphoreIds: the waits, then the signals.
   uint32_t firstSync;
   uint16_t numWaits;
   uint16_t numSignals;
-  bool isDma;
-  /// Compute cycles (DMAs are priced when they start).
-  uint64_t cycles;
 };
 
 /// One in-order command queue (one engine of one core).
 struct Queue {
-  std::vector<Step> steps;
   /// The DMA in flight, if this is a DMA queue.
   Flow flow;
-  /// DMA queues: one priced plan per step.
-  std::vector<DmaPlan> plans;
-  size_t next = 0;
+  /// The step running or next to run.
+  uint32_t next = kNoStep;
   enum class State : uint8_t { Ready, Blocked, Busy } state = State::Ready;
   Engine wokenBy = Engine::Tensor;
   uint64_t blockedSince = 0;
@@ -162,10 +211,24 @@ private:
   }
 
   llvm::Error setUp();
-  uint64_t priceCompute(const Command &command, OpStats &op);
-  DmaPlan priceDma(const Command &command, uint32_t queueIndex, OpStats &op);
-  /// The flow of `plan` on queue `queueIndex`.
-  Flow expand(const DmaPlan &plan, uint32_t queueIndex) const;
+  ComputeCost priceCompute(const Command &command) const;
+  DmaCost priceDma(const Command &command, uint32_t queueIndex) const;
+  /// Adds a priced command to the report and its op's totals.
+  void account(const Command &command, const ComputeCost &cost, OpStats &op);
+  void account(const Command &command, const DmaCost &cost, OpStats &op);
+  /// True if commands `a` and `b` of one queue have the same cost: the same
+  /// attributes and views that differ at most in where they start, anywhere
+  /// in SRAM and by whole DRAM transfer units in DRAM.
+  /// `b` has been checked, `a` need not have been.
+  bool costsTheSame(const Command &a, const Command &b) const;
+  /// The entry of `recent` that costs the same as `command`, if any.
+  PricedCommand *findPriced(PricedCommands &recent, const Command &command);
+  /// Sets `flow` to the flow of `plan` on queue `queueIndex`.
+  void expand(const DmaPlan &plan, uint32_t queueIndex, Flow &flow) const;
+  /// Links from chip `from` to chip `to`, in order.
+  llvm::ArrayRef<int64_t> getRoute(uint16_t from, uint16_t to) const {
+    return routes[size_t(from) * program.chips + to];
+  }
 
   void push(uint64_t time, EventKind kind, uint32_t target) {
     events.push({time, sequence++, kind, target});
@@ -184,7 +247,14 @@ private:
   SystemConfig system;
 
   uint32_t queuesPerCore = 0, numCores = 0, numQueues = 0;
+  bool idealDram = false;
+  /// SystemConfig::route for every pair of chips (chips * chips), which
+  /// DMAs between chips look up.
+  std::vector<std::vector<int64_t>> routes;
   std::vector<Queue> queues;
+  std::vector<Step> steps;
+  /// The DMA plans steps refer to (repeated commands share one).
+  std::vector<DmaPlan> plans;
   std::vector<SemaphoreState> semaphores;
   std::vector<double> capacity;
   std::vector<double> residual;
@@ -214,66 +284,73 @@ private:
 // Pricing (the first pass)
 //===----------------------------------------------------------------------===//
 
-uint64_t SimulatorImpl::priceCompute(const Command &command, OpStats &op) {
+ComputeCost SimulatorImpl::priceCompute(const Command &command) const {
   llvm::ArrayRef<View> views = program.getViews(command);
-  uint64_t cycles, sramBytes;
-  double energy = 0;
+  ComputeCost cost;
   if (command.kind == CommandKind::Matmul) {
     GemmShape shape = getGemmShape(command, views);
     Precision precision = *getPrecision(views[0].dtype);
-    cycles = uint64_t(getTensorCycles(chip.core.tensor, shape, precision));
+    cost.cycles = uint64_t(getTensorCycles(chip.core.tensor, shape, precision));
     TensorTraffic traffic =
         getTensorTraffic(chip.core.tensor, shape, command.accumulate);
     uint64_t inWidth = uint64_t(getByteWidth(views[0].dtype));
     uint64_t accWidth = uint64_t(getByteWidth(views[2].dtype));
-    uint64_t reads = uint64_t(traffic.lhsReads + traffic.rhsReads) * inWidth +
+    cost.sramReads = uint64_t(traffic.lhsReads + traffic.rhsReads) * inWidth +
                      uint64_t(traffic.accReads) * accWidth;
-    uint64_t writes = uint64_t(traffic.accWrites) * accWidth;
-    report.sramReadBytes += reads;
-    report.sramWriteBytes += writes;
-    sramBytes = reads + writes;
-    uint64_t macs = uint64_t(shape.getMacs());
-    report.macs += macs;
-    op.macs += macs;
-    macCycles +=
-        double(macs) / double(chip.core.tensor.getMacsPerCycle(precision));
-    energy = double(macs) * chip.energy.macPj[unsigned(precision)];
-    report.energy.macPj += energy;
+    cost.sramWrites = uint64_t(traffic.accWrites) * accWidth;
+    cost.macs = uint64_t(shape.getMacs());
+    cost.macCycles =
+        double(cost.macs) / double(chip.core.tensor.getMacsPerCycle(precision));
+    cost.engineEnergy =
+        double(cost.macs) * chip.energy.macPj[unsigned(precision)];
   } else {
     const View &output = views.back();
     int64_t outputBytes = output.getNumBytes();
     int64_t elements = command.kind == CommandKind::VectorReduce
                            ? views[0].getNumElements()
                            : output.getNumElements();
-    cycles = uint64_t(getVectorCycles(chip.core.vector, command, elements));
-    uint64_t reads = 0;
+    cost.cycles =
+        uint64_t(getVectorCycles(chip.core.vector, command, elements));
     for (const View &view : views.drop_back())
-      reads += uint64_t(view.getNumBytes());
+      cost.sramReads += uint64_t(view.getNumBytes());
     if (command.kind == CommandKind::VectorReduce && command.accumulate)
-      reads += uint64_t(outputBytes);
-    report.sramReadBytes += reads;
-    report.sramWriteBytes += uint64_t(outputBytes);
-    sramBytes = reads + uint64_t(outputBytes);
-    energy = double(elements) * chip.energy.vectorPjPerElement;
-    report.energy.vectorPj += energy;
+      cost.sramReads += uint64_t(outputBytes);
+    cost.sramWrites = uint64_t(outputBytes);
+    cost.engineEnergy = double(elements) * chip.energy.vectorPjPerElement;
   }
-  double sramEnergy = double(sramBytes) * chip.energy.sramPjPerByte;
-  report.energy.sramPj += sramEnergy;
-  op.sramBytes += sramBytes;
-  op.energyPj += energy + sramEnergy;
-  return cycles;
+  cost.sramEnergy =
+      double(cost.sramReads + cost.sramWrites) * chip.energy.sramPjPerByte;
+  return cost;
 }
 
-DmaPlan SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
-                                OpStats &op) {
+void SimulatorImpl::account(const Command &command, const ComputeCost &cost,
+                            OpStats &op) {
+  report.sramReadBytes += cost.sramReads;
+  report.sramWriteBytes += cost.sramWrites;
+  if (command.kind == CommandKind::Matmul) {
+    report.macs += cost.macs;
+    op.macs += cost.macs;
+    macCycles += cost.macCycles;
+    report.energy.macPj += cost.engineEnergy;
+  } else {
+    report.energy.vectorPj += cost.engineEnergy;
+  }
+  report.energy.sramPj += cost.sramEnergy;
+  op.sramBytes += cost.sramReads + cost.sramWrites;
+  op.energyPj += cost.engineEnergy + cost.sramEnergy;
+}
+
+DmaCost SimulatorImpl::priceDma(const Command &command,
+                                uint32_t queueIndex) const {
   llvm::ArrayRef<View> views = program.getViews(command);
   const View &source = views[0], &target = views[1];
+  DmaCost cost;
+  DmaPlan &plan = cost.plan;
   int64_t payload = source.getNumBytes();
-  DmaPlan plan;
+  cost.payload = uint64_t(payload);
   plan.payload = double(payload);
   uint64_t latency = uint64_t(chip.core.dma.startupCycles);
-  double energy = chip.energy.dmaPjPerCommand;
-  report.energy.dmaPj += chip.energy.dmaPjPerCommand;
+  cost.energy = chip.energy.dmaPjPerCommand;
 
   auto chipOf = [&](const View &view) -> uint16_t {
     return view.space == MemorySpace::Dram ? program.buffers[view.buffer].chip
@@ -287,23 +364,18 @@ DmaPlan SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
                plan.sourceChip == plan.targetChip && source.core == target.core;
   int64_t hops = 0;
   unsigned sramSides = 0;
-  for (const View &view : views) {
-    bool isWrite = &view == &target;
+  for (auto [side, view] : llvm::enumerate(views)) {
+    bool isWrite = side == 1;
     if (view.space == MemorySpace::Dram) {
       const Buffer &buffer = program.buffers[view.buffer];
       int64_t start =
           int64_t(buffer.address) + view.offset * getByteWidth(view.dtype);
-      DramCost cost = getDramCost(chip.dram, view, start, isWrite);
-      (isWrite ? report.dramWriteBytes : report.dramReadBytes) +=
-          uint64_t(payload);
-      dramChannelBytes += cost.channelBytes;
-      op.dramBytes += uint64_t(payload);
-      double dramEnergy = cost.channelBytes * chip.energy.dramPjPerByte;
-      report.energy.dramPj += dramEnergy;
-      energy += dramEnergy;
+      DramCost dram = getDramCost(chip.dram, view, start, isWrite);
+      cost.channelBytes[side] = dram.channelBytes;
+      cost.sideEnergy[side] = dram.channelBytes * chip.energy.dramPjPerByte;
       if (payload > 0) {
         plan.dramChip = buffer.chip;
-        plan.dramWeight = float(cost.channelBytes / double(payload));
+        plan.dramWeight = float(dram.channelBytes / double(payload));
       }
       latency += uint64_t(chip.dram.latencyCycles);
       hops += chip.noc.getHopsToMemory(command.core, chip.cores);
@@ -314,53 +386,113 @@ DmaPlan SimulatorImpl::priceDma(const Command &command, uint32_t queueIndex,
       if (!local)
         plan.nocPorts |= uint8_t(1u << sramSides);
       ++sramSides;
-      (isWrite ? report.sramWriteBytes : report.sramReadBytes) +=
-          uint64_t(payload);
-      op.sramBytes += uint64_t(payload);
-      double sramEnergy = double(payload) * chip.energy.sramPjPerByte;
-      report.energy.sramPj += sramEnergy;
-      energy += sramEnergy;
+      cost.sideEnergy[side] = double(payload) * chip.energy.sramPjPerByte;
     }
+    cost.energy += cost.sideEnergy[side];
   }
   if (source.space == MemorySpace::Sram && target.space == MemorySpace::Sram &&
       plan.sourceChip == plan.targetChip)
     hops = chip.noc.getHopsBetween(source.core, target.core, chip.cores);
   latency += uint64_t(hops * chip.noc.hopCycles);
-  uint64_t nocBytes = local ? 0 : uint64_t(payload);
-  report.nocBytes += nocBytes;
-  double nocEnergy = double(nocBytes) * chip.energy.nocPjPerByte;
-  report.energy.nocPj += nocEnergy;
-  energy += nocEnergy;
+  cost.nocBytes = local ? 0 : uint64_t(payload);
+  cost.nocEnergy = double(cost.nocBytes) * chip.energy.nocPjPerByte;
+  cost.energy += cost.nocEnergy;
   if (plan.sourceChip != plan.targetChip) {
-    size_t linkHops = system.route(plan.sourceChip, plan.targetChip).size();
+    size_t linkHops = getRoute(plan.sourceChip, plan.targetChip).size();
     latency += uint64_t(linkHops) * uint64_t(chip.system.linkLatencyCycles);
-    uint64_t linkBytes = uint64_t(payload) * linkHops;
-    report.chipLinkBytes += linkBytes;
-    double linkEnergy = double(linkBytes) * chip.energy.linkPjPerByte;
-    report.energy.linkPj += linkEnergy;
-    energy += linkEnergy;
+    cost.linkBytes = uint64_t(payload) * linkHops;
+    cost.linkEnergy = double(cost.linkBytes) * chip.energy.linkPjPerByte;
+    cost.energy += cost.linkEnergy;
   }
-  op.energyPj += energy;
 
-  if (chip.dram.isIdeal()) {
+  if (idealDram) {
     // Ideal memory: only the engine's start-up costs time.
     latency = uint64_t(chip.core.dma.startupCycles);
     plan.payload = 0;
   }
   plan.latency = uint32_t(std::min<uint64_t>(latency, UINT32_MAX));
   // Alone, the flow would run at its tightest resource.
-  Flow flow = expand(plan, queueIndex);
+  Flow flow;
+  expand(plan, queueIndex, flow);
   double soloRate = INFINITY;
   for (unsigned i = 0; i < flow.numResources; ++i)
     soloRate =
         std::min(soloRate, capacity[flow.resources[i]] / flow.weights[i]);
   plan.idealCycles =
       latency + uint64_t(std::ceil(plan.payload / soloRate - 1e-9));
-  return plan;
+  return cost;
 }
 
-Flow SimulatorImpl::expand(const DmaPlan &plan, uint32_t queueIndex) const {
-  Flow flow;
+void SimulatorImpl::account(const Command &command, const DmaCost &cost,
+                            OpStats &op) {
+  report.energy.dmaPj += chip.energy.dmaPjPerCommand;
+  for (auto [side, view] : llvm::enumerate(program.getViews(command))) {
+    bool isWrite = side == 1;
+    if (view.space == MemorySpace::Dram) {
+      (isWrite ? report.dramWriteBytes : report.dramReadBytes) += cost.payload;
+      dramChannelBytes += cost.channelBytes[side];
+      op.dramBytes += cost.payload;
+      report.energy.dramPj += cost.sideEnergy[side];
+    } else {
+      (isWrite ? report.sramWriteBytes : report.sramReadBytes) += cost.payload;
+      op.sramBytes += cost.payload;
+      report.energy.sramPj += cost.sideEnergy[side];
+    }
+  }
+  report.nocBytes += cost.nocBytes;
+  report.energy.nocPj += cost.nocEnergy;
+  if (cost.plan.sourceChip != cost.plan.targetChip) {
+    report.chipLinkBytes += cost.linkBytes;
+    report.energy.linkPj += cost.linkEnergy;
+  }
+  op.energyPj += cost.energy;
+}
+
+bool SimulatorImpl::costsTheSame(const Command &a, const Command &b) const {
+  if (a.kind != b.kind || a.opKind != b.opKind || a.axis != b.axis ||
+      a.transposeLhs != b.transposeLhs || a.transposeRhs != b.transposeRhs ||
+      a.accumulate != b.accumulate)
+    return false;
+  llvm::ArrayRef<View> aViews = program.getViews(a),
+                       bViews = program.getViews(b);
+  for (auto [x, y] : llvm::zip_equal(aViews, bViews)) {
+    if (x.space != y.space || x.dtype != y.dtype || x.rank != y.rank ||
+        x.chip != y.chip || x.core != y.core)
+      return false;
+    for (unsigned i = 0; i < x.rank; ++i)
+      if (x.shape[i] != y.shape[i] || x.strides[i] != y.strides[i])
+        return false;
+    if (x.space == MemorySpace::Dram) {
+      if (x.buffer >= program.buffers.size())
+        return false;
+      const Buffer &xBuffer = program.buffers[x.buffer],
+                   &yBuffer = program.buffers[y.buffer];
+      int64_t width = getByteWidth(x.dtype), unit = chip.dram.transferBytes;
+      if (xBuffer.chip != yBuffer.chip ||
+          (int64_t(xBuffer.address) + x.offset * width) % unit !=
+              (int64_t(yBuffer.address) + y.offset * width) % unit)
+        return false;
+    }
+  }
+  return true;
+}
+
+PricedCommand *SimulatorImpl::findPriced(PricedCommands &recent,
+                                         const Command &command) {
+  for (unsigned i = 0; i < kPricedPerQueue; ++i) {
+    PricedCommand &entry =
+        recent.entries[(recent.newest + kPricedPerQueue - i) % kPricedPerQueue];
+    if (entry.command != kNoStep &&
+        costsTheSame(command, program.commands[entry.command]))
+      return &entry;
+  }
+  return nullptr;
+}
+
+void SimulatorImpl::expand(const DmaPlan &plan, uint32_t queueIndex,
+                           Flow &flow) const {
+  flow.numResources = 0;
+  flow.rate = 0;
   flow.queue = queueIndex;
   flow.remaining = plan.payload;
   flow.idealCycles = plan.idealCycles;
@@ -376,14 +508,21 @@ Flow SimulatorImpl::expand(const DmaPlan &plan, uint32_t queueIndex) const {
       flow.add(nocPort(plan.sramCore[side]), 1.0);
   }
   if (plan.sourceChip != plan.targetChip)
-    for (int64_t link : system.route(plan.sourceChip, plan.targetChip))
+    for (int64_t link : getRoute(plan.sourceChip, plan.targetChip))
       flow.add(linkResource(link), 1.0);
-  return flow;
 }
 
 llvm::Error SimulatorImpl::setUp() {
   system = chip.system;
   system.chips = program.chips;
+  idealDram = chip.dram.isIdeal();
+  if (program.chips > 1) {
+    routes.resize(size_t(program.chips) * program.chips);
+    for (uint32_t from = 0; from < program.chips; ++from)
+      for (uint32_t to = 0; to < program.chips; ++to)
+        if (from != to)
+          routes[size_t(from) * program.chips + to] = system.route(from, to);
+  }
   queuesPerCore = uint32_t(chip.core.dma.engines) + 2;
   numCores = program.chips * uint32_t(chip.cores);
   numQueues = numCores * queuesPerCore;
@@ -431,45 +570,59 @@ llvm::Error SimulatorImpl::setUp() {
   // program order; a program with errors is not simulated.
   ProgramChecker checker(program, chip);
   checker.checkGlobals();
-  std::vector<uint32_t> perQueue(numQueues, 0);
-  for (const Command &command : program.commands) {
-    // Sizes only; the checker rejects bad cores and chips below.
-    if (command.chip >= program.chips || command.core >= uint64_t(chip.cores) ||
-        (command.kind == CommandKind::Dma &&
-         command.queue >= chip.core.dma.engines))
-      continue;
-    uint32_t queueIndex = getQueueIndex(command);
-    ++perQueue[queueIndex];
-  }
-  for (uint32_t q = 0; q < numQueues; ++q) {
-    queues[q].steps.reserve(perQueue[q]);
-    if (queues[q].stats.engine == Engine::Dma)
-      queues[q].plans.reserve(perQueue[q]);
-  }
+  steps.resize(program.commands.size());
+  std::vector<uint32_t> lastStep(numQueues, kNoStep);
+  std::vector<PricedCommands> recentlyPriced(numQueues);
   for (auto [index, command] : llvm::enumerate(program.commands)) {
-    if (!checker.checkCommand(index)) {
+    // A queue's commands mostly repeat a few shapes (the tiles of an op,
+    // loads and stores): a command that costs the same as one of the
+    // queue's last few distinct valid ones needs neither its layout checked
+    // nor pricing.
+    bool onQueue = command.chip < program.chips &&
+                   command.core < uint64_t(chip.cores) &&
+                   (command.kind != CommandKind::Dma ||
+                    command.queue < chip.core.dma.engines);
+    uint32_t queueIndex = onQueue ? getQueueIndex(command) : 0;
+    PricedCommand *priced =
+        onQueue ? findPriced(recentlyPriced[queueIndex], command) : nullptr;
+    if (!checker.checkCommand(index, /*layoutChecked=*/priced != nullptr)) {
       if (checker.isFull())
         break;
       continue;
     }
-    uint32_t queueIndex = getQueueIndex(command);
-    Queue &queue = queues[queueIndex];
     uint32_t opIndex =
         command.op == kNoOp ? uint32_t(program.ops.size()) : command.op;
-    Step step;
-    step.command = uint32_t(index);
+    Step &step = steps[index];
     step.op = opIndex;
+    step.next = kNoStep;
     step.firstSync = command.firstSemaphore;
     step.numWaits = command.numWaits;
     step.numSignals = command.numSignals;
-    step.isDma = command.kind == CommandKind::Dma;
-    if (step.isDma) {
-      queue.plans.push_back(priceDma(command, queueIndex, ops[opIndex]));
-      step.cycles = 0;
-    } else {
-      step.cycles = priceCompute(command, ops[opIndex]);
+    bool isDma = command.kind == CommandKind::Dma;
+    if (!priced) {
+      PricedCommands &recent = recentlyPriced[queueIndex];
+      recent.newest = (recent.newest + 1) % kPricedPerQueue;
+      priced = &recent.entries[recent.newest];
+      priced->command = uint32_t(index);
+      if (isDma) {
+        priced->dma = priceDma(command, queueIndex);
+        priced->plan = uint32_t(plans.size());
+        plans.push_back(priced->dma.plan);
+      } else {
+        priced->compute = priceCompute(command);
+      }
     }
-    queue.steps.push_back(step);
+    if (isDma) {
+      account(command, priced->dma, ops[opIndex]);
+      step.cyclesOrPlan = priced->plan;
+    } else {
+      account(command, priced->compute, ops[opIndex]);
+      step.cyclesOrPlan = priced->compute.cycles;
+    }
+    uint32_t &last = lastStep[queueIndex];
+    (last == kNoStep ? queues[queueIndex].next : steps[last].next) =
+        uint32_t(index);
+    last = uint32_t(index);
   }
   return checker.takeError();
 }
@@ -480,26 +633,30 @@ llvm::Error SimulatorImpl::setUp() {
 
 void SimulatorImpl::tryStart(uint32_t queueIndex) {
   Queue &queue = queues[queueIndex];
-  if (queue.state == Queue::State::Busy || queue.next >= queue.steps.size())
+  if (queue.state == Queue::State::Busy || queue.next == kNoStep)
     return;
-  const Step &step = queue.steps[queue.next];
-  // Each queue walks its steps in order: fetch what comes next early.
-  if (queue.next + 16 < queue.steps.size())
-    __builtin_prefetch(&queue.steps[queue.next + 16]);
-  if (queue.next + 8 < queue.steps.size()) {
+  const Step &step = steps[queue.next];
+  // A queue's next steps and their semaphore ids follow closely in program
+  // order: fetch them ahead.
+  if (queue.next + 16 < steps.size())
+    __builtin_prefetch(&steps[queue.next + 16]);
+  if (queue.next + 8 < steps.size())
     __builtin_prefetch(program.semaphoreIds.data() +
-                       queue.steps[queue.next + 8].firstSync);
-    if (queue.steps[queue.next + 8].isDma)
-      __builtin_prefetch(&queue.plans[queue.next + 8]);
-  }
+                       steps[queue.next + 8].firstSync);
   const uint32_t *waits = program.semaphoreIds.data() + step.firstSync;
   // All waits are taken at once: each semaphore must cover every time the
   // command lists it.
   for (unsigned i = 0; i < step.numWaits; ++i) {
-    int64_t needed = 0;
-    for (unsigned j = 0; j < step.numWaits; ++j)
-      needed += waits[j] == waits[i];
-    if (semaphores[waits[i]].count < needed) {
+    int64_t count = semaphores[waits[i]].count;
+    // A semaphore is listed between once and numWaits times: count only
+    // when it matters.
+    int64_t needed = 1;
+    if (count >= 1 && count < int64_t(step.numWaits)) {
+      needed = 0;
+      for (unsigned j = 0; j < step.numWaits; ++j)
+        needed += waits[j] == waits[i];
+    }
+    if (count < needed) {
       if (queue.state != Queue::State::Blocked) {
         queue.state = Queue::State::Blocked;
         queue.blockedSince = now;
@@ -521,22 +678,22 @@ void SimulatorImpl::tryStart(uint32_t queueIndex) {
   if (op.commands == 0)
     op.start = now;
   ++op.commands;
-  if (!step.isDma) {
-    queue.stats.busy += step.cycles;
-    op.engineCycles += step.cycles;
-    push(now + step.cycles, EventKind::ComputeDone, queueIndex);
+  if (queue.stats.engine != Engine::Dma) {
+    queue.stats.busy += step.cyclesOrPlan;
+    op.engineCycles += step.cyclesOrPlan;
+    push(now + step.cyclesOrPlan, EventKind::ComputeDone, queueIndex);
   } else {
-    // In a DMA queue every step is a DMA: plan i belongs to step i.
-    queue.flow = expand(queue.plans[queue.next], queueIndex);
+    expand(plans[step.cyclesOrPlan], queueIndex, queue.flow);
     push(now + queue.flow.latency, EventKind::DmaStream, queueIndex);
   }
 }
 
 void SimulatorImpl::finishStep(uint32_t queueIndex) {
   Queue &queue = queues[queueIndex];
-  const Step &step = queue.steps[queue.next];
+  uint32_t index = queue.next;
+  const Step &step = steps[index];
   OpStats &op = ops[step.op];
-  if (step.isDma) {
+  if (queue.stats.engine == Engine::Dma) {
     uint64_t elapsed = now - queue.startTime;
     uint64_t ideal = std::min(queue.flow.idealCycles, elapsed);
     queue.stats.busy += ideal;
@@ -546,16 +703,16 @@ void SimulatorImpl::finishStep(uint32_t queueIndex) {
   ++queue.stats.commands;
   op.end = std::max(op.end, now);
   if (options.collectTrace)
-    report.trace.push_back({step.command, queue.startTime, now});
+    report.trace.push_back({index, queue.startTime, now});
   if (memory && !failure) {
-    const Command &command = program.commands[step.command];
+    const Command &command = program.commands[index];
     if (llvm::Error error = memory->execute(command, program.getViews(command)))
-      failure = program.describeCommand(step.command) +
+      failure = program.describeCommand(index) +
                 ": error: " + stringifyCommandKind(command.kind).str() + ": " +
                 llvm::toString(std::move(error));
   }
   queue.state = Queue::State::Ready;
-  ++queue.next;
+  queue.next = step.next;
   ++completed;
   if (options.progress && completed % options.progressInterval == 0)
     options.progress(completed, program.commands.size(), now);
@@ -657,15 +814,14 @@ void SimulatorImpl::onFlowCheck() {
 llvm::Error SimulatorImpl::deadlockError() const {
   std::vector<std::string> blocked;
   for (const Queue &queue : queues) {
-    if (queue.next >= queue.steps.size())
+    if (queue.next == kNoStep)
       continue;
-    const Step &step = queue.steps[queue.next];
-    const Command &command = program.commands[step.command];
+    const Command &command = program.commands[queue.next];
     std::string waits;
     for (uint32_t id : program.getWaits(command))
       waits += (waits.empty() ? "" : ", ") + std::to_string(id) + " (count " +
                std::to_string(semaphores[id].count) + ")";
-    blocked.push_back("  " + program.describeCommand(step.command) + ": " +
+    blocked.push_back("  " + program.describeCommand(queue.next) + ": " +
                       stringifyCommandKind(command.kind).str() + " on " +
                       getQueueName(queue.stats) + " waits on semaphore " +
                       waits);

@@ -82,17 +82,23 @@ void ProgramChecker::checkGlobals() {
                     "' has " + Twine(chip.dram.bytes));
 }
 
-bool ProgramChecker::verifyView(const View &view, StringRef name) {
-  if (view.rank > kMaxRank)
+bool ProgramChecker::verifyView(const View &view, StringRef name,
+                                bool layoutChecked) {
+  if (!layoutChecked && view.rank > kMaxRank)
     return failCommand(name + " has rank " + Twine(unsigned(view.rank)) +
                        "; views have rank 0 to 4");
-  if (!isNpuDType(view.dtype))
+  if (!layoutChecked && !isNpuDType(view.dtype))
     return failCommand(name + " has element type " +
                        stringifyDType(view.dtype) +
                        ", which NPU memory does not hold");
   int64_t width = getByteWidth(view.dtype);
-  int64_t elements = view.getNumElements();
-  int64_t last = view.getMaxElementIndex();
+  // View::getNumElements and getMaxElementIndex in one loop (the largest
+  // index only matters for views with elements).
+  int64_t elements = 1, last = 0;
+  for (unsigned i = 0; i < view.rank; ++i) {
+    elements *= view.shape[i];
+    last += (view.shape[i] - 1) * view.strides[i];
+  }
   if (view.space == MemorySpace::Dram) {
     if (view.buffer >= program.buffers.size())
       return failCommand(name + " uses buffer " + Twine(view.buffer) +
@@ -155,13 +161,14 @@ bool ProgramChecker::verifyFloat(const View &view, StringRef name) {
   return true;
 }
 
-bool ProgramChecker::verifySameType(
-    llvm::ArrayRef<std::pair<const View *, StringRef>> views) {
-  for (auto [view, name] : views.drop_front())
-    if (view->dtype != views.front().first->dtype)
+bool ProgramChecker::verifySameType(llvm::ArrayRef<View> views,
+                                    llvm::ArrayRef<StringRef> names) {
+  for (unsigned i = 1; i < views.size(); ++i)
+    if (views[i].dtype != views[0].dtype)
       return failCommand("operands must share an element type, got " +
-                         stringifyDType(views.front().first->dtype) + " and " +
-                         stringifyDType(view->dtype) + " (" + name + ")");
+                         stringifyDType(views[0].dtype) + " and " +
+                         stringifyDType(views[i].dtype) + " (" + names[i] +
+                         ")");
   return true;
 }
 
@@ -189,16 +196,15 @@ bool ProgramChecker::verifyBroadcastable(const View &operand,
 }
 
 bool ProgramChecker::verifyMatmul(llvm::ArrayRef<View> views) {
-  const View &lhs = views[0], &rhs = views[1], &acc = views[2];
-  for (auto [view, name] : {std::pair<const View *, StringRef>{&lhs, "lhs"},
-                            {&rhs, "rhs"},
-                            {&acc, "acc"}}) {
-    if (!verifyOnCore(*view, name))
+  static constexpr StringRef names[] = {"lhs", "rhs", "acc"};
+  for (unsigned i = 0; i < 3; ++i) {
+    if (!verifyOnCore(views[i], names[i]))
       return false;
-    if (view->rank != 2)
-      return failCommand(name + " must have rank 2, got " +
-                         Twine(unsigned(view->rank)));
+    if (views[i].rank != 2)
+      return failCommand(names[i] + " must have rank 2, got " +
+                         Twine(unsigned(views[i].rank)));
   }
+  const View &lhs = views[0], &rhs = views[1], &acc = views[2];
   int64_t m = lhs.shape[command->transposeLhs ? 1 : 0];
   int64_t kLhs = lhs.shape[command->transposeLhs ? 0 : 1];
   int64_t kRhs = rhs.shape[command->transposeRhs ? 1 : 0];
@@ -248,21 +254,19 @@ bool ProgramChecker::verifyVector(llvm::ArrayRef<View> views) {
                     command->kind != CommandKind::VectorFill &&
                     !(command->kind == CommandKind::VectorUnary &&
                       command->getUnaryKind() == UnaryKind::Copy);
-  llvm::SmallVector<std::pair<const View *, StringRef>, 3> operands;
-  for (auto [view, name] : llvm::zip(views, names)) {
-    if (!verifyOnCore(view, name) || (needsFloat && !verifyFloat(view, name)))
+  for (unsigned i = 0; i < views.size(); ++i)
+    if (!verifyOnCore(views[i], names[i]) ||
+        (needsFloat && !verifyFloat(views[i], names[i])))
       return false;
-    operands.push_back({&view, name});
-  }
   switch (command->kind) {
   case CommandKind::VectorUnary:
   case CommandKind::VectorScalar:
     return verifySameShape(views[0], views[1], "input and output") &&
-           verifySameType(operands);
+           verifySameType(views, names);
   case CommandKind::VectorBinary:
     return verifyBroadcastable(views[0], views[2], "lhs") &&
            verifyBroadcastable(views[1], views[2], "rhs") &&
-           verifySameType(operands);
+           verifySameType(views, names);
   case CommandKind::VectorReduce: {
     const View &in = views[0], &out = views[1];
     if (command->axis >= in.rank)
@@ -275,7 +279,7 @@ bool ProgramChecker::verifyVector(llvm::ArrayRef<View> views) {
       return failCommand("output must have the input's shape with dimension " +
                          Twine(unsigned(command->axis)) + " set to 1, got " +
                          formatShape(out));
-    return verifySameType(operands);
+    return verifySameType(views, names);
   }
   case CommandKind::VectorCast:
     return verifySameShape(views[0], views[1], "input and output");
@@ -284,7 +288,7 @@ bool ProgramChecker::verifyVector(llvm::ArrayRef<View> views) {
   }
 }
 
-bool ProgramChecker::verifyCommand() {
+bool ProgramChecker::verifyCommand(bool layoutChecked) {
   if (command->chip >= program.chips)
     return failCommand("runs on chip " + Twine(command->chip) +
                        " but the program spans " + Twine(program.chips));
@@ -318,9 +322,14 @@ bool ProgramChecker::verifyCommand() {
   static constexpr StringRef otherNames[] = {"operand 0", "operand 1",
                                              "operand 2"};
   for (auto [i, view] : llvm::enumerate(views))
-    if (!verifyView(view, command->kind == CommandKind::Dma ? dmaNames[i]
-                                                            : otherNames[i]))
+    if (!verifyView(view,
+                    command->kind == CommandKind::Dma ? dmaNames[i]
+                                                      : otherNames[i],
+                    layoutChecked))
       return false;
+  // The rules below depend only on what layoutChecked vouches for.
+  if (layoutChecked)
+    return true;
 
   if (command->kind == CommandKind::Dma) {
     const View &source = views[0], &target = views[1];
@@ -343,10 +352,10 @@ bool ProgramChecker::verifyCommand() {
   return verifyVector(views);
 }
 
-bool ProgramChecker::checkCommand(size_t commandIndex) {
+bool ProgramChecker::checkCommand(size_t commandIndex, bool layoutChecked) {
   index = commandIndex;
   command = &program.commands[index];
-  return verifyCommand();
+  return verifyCommand(layoutChecked);
 }
 
 llvm::Error ProgramChecker::takeError() {
