@@ -103,8 +103,9 @@ static void addPasses(PipelineBuilder &builder,
   doubleBuffer.buffers = options.buffers;
   builder.addToFunctions(gaon::npu::createDoubleBufferPass(doubleBuffer));
   builder.addToFunctions(gaon::createConvertLinalgToNPUPass());
-  builder.add(createCanonicalizerPass());
-  // Straight-line schedule.
+  // Straight-line schedule. No canonicalisation of the loops first:
+  // gaon-unroll-loops folds the unrolled code anyway, and simplifying the
+  // regions of thousands of per-core loops cost more than it saved.
   builder.addToFunctions(gaon::npu::createUnrollLoopsPass());
   builder.addToFunctions(gaon::npu::createAssignDmaQueuesPass());
   builder.addToFunctions(gaon::npu::createAllocateSramPass());
