@@ -51,14 +51,15 @@ func.func @matmul_bias_relu(%a: tensor<256x256xbf16>, %b: tensor<256x256xbf16>, 
 
 // -----
 
-// The same graph on an 8 MiB, 4-core target: larger 128x64 tiles, K in
-// steps of 128, 8 tiles for the 4 cores.
+// The same graph on an 8 MiB, 4-core target: larger 128x128 tiles, K in
+// steps of 128, one tile per core (with two per core, the store of one would
+// share the core's DRAM bandwidth with the next one's loads).
 // CHECK-LABEL: func @matmul_bias_relu
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (256, 256) step (128, 64)
-// CHECK: linalg.fill {{.*}} -> tensor<128x64xf32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (256, 256) step (128, 128)
+// CHECK: linalg.fill {{.*}} -> tensor<128x128xf32>
 // CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[STEP:.*]] iter_args
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<128x128xbf16>, tensor<128x64xbf16>) outs(%{{.*}} : tensor<128x64xf32>)
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<128x64xf32>, tensor<64xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<128x128xbf16>, tensor<128x128xbf16>) outs(%{{.*}} : tensor<128x128xf32>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<128x128xf32>, tensor<128xf32>)
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #col = affine_map<(d0, d1) -> (d1)>
 module attributes {npu.target = #npu.target<name = "big", clock_mhz = 1000, cores = 4, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [bf16, f32], vector_lanes = 32, sram_bytes = 8388608, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 2, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100>} {

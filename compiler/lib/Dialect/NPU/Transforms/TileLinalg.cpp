@@ -296,14 +296,17 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
         double fill = std::min(compute, load);
         // With two output buffers (gaon-double-buffer gives them to a core
         // with several tiles where they fit its SRAM) the epilogue and the
-        // store of one tile overlap the next tile's steps; with one, the
-        // next tile waits for them. Two buffers cost SRAM that larger,
-        // more efficient tiles may need.
+        // store of one tile overlap the next tile's steps, though the store
+        // still shares the core's DRAM bandwidth with those steps' loads;
+        // with one buffer, the next tile waits for them. Two buffers cost
+        // SRAM that larger, more efficient tiles may need.
         double time = std::numeric_limits<double>::infinity();
-        if (tilesPerCore > 1 && operandBytes + 2 * outputTile <= budget)
+        if (tilesPerCore > 1 && operandBytes + 2 * outputTile <= budget) {
+          double dram = double(steps) * load + store;
           time = double(tilesPerCore) *
-                     std::max(steady, std::max(epilogue, store)) +
+                     std::max({steady, epilogue, store, dram}) +
                  fill + epilogue + store;
+        }
         time = std::min(
             time, double(tilesPerCore) * (steady + epilogue + store) + fill);
         if (time < bestTime - 1e-9) {
