@@ -15,17 +15,23 @@ and gaon-import in BUILD/bin) and prints
      --host-embeddings) compiled with neither, either or both of fusion and
      double buffering: simulated cycles, so each pass's effect shows;
   4. the wall-clock and CPU time of gaon-compile --target npu:rngd on the
-     whole llama3-8b prefill (32 layers, shape-only weights; goal <= 10 s).
+     whole llama3-8b prefill (32 layers, shape-only weights; goal <= 10 s);
+  5. with --sweep (minutes): the GEMM and GEMV above compiled with every
+     power-of-two tile that fits a core's SRAM (pipeline option
+     tile-sizes), so the cost model's choice can be compared with the best
+     tile this pipeline can run on the chip.
 
 Labels: "simulated" comes from gaon-sim's event-driven timing, "modeled" is
 arithmetic on the chip description (gaon-sim --describe), "measured" is wall
 time on this machine.
 
     scripts/bench-npu-compiler.py [--build build] [--presets atom,rngd]
-        [--skip gemm,gemv,decoder,compile] [--keep DIR]
+        [--skip gemm,gemv,decoder,compile] [--sweep] [--keep DIR]
 """
 
 import argparse
+import concurrent.futures
+import itertools
 import json
 import os
 import resource
@@ -252,6 +258,72 @@ def compile_time_rows(bench, preset, seq):
           f"{os.cpu_count()} CPUs")
 
 
+def parse_bytes(value):
+    """A --describe byte count: an integer or "<n> KiB|MiB|GiB"."""
+    if isinstance(value, int):
+        return value
+    number, unit = str(value).split()
+    return int(float(number) * {"KiB": 2 ** 10, "MiB": 2 ** 20,
+                                "GiB": 2 ** 30}[unit])
+
+
+def sweep_candidates(bench, preset, m, n, k, in_type, acc_type):
+    """Power-of-two (tm, tn, tk) tiles whose accumulator and double-buffered
+    operand tiles fit one core's SRAM."""
+    sram = parse_bytes(bench.chip(preset)["core"]["sram"]["bytes"])
+    def sizes(extent, low):
+        return [s for s in (2 ** e for e in range(13)) if low <= s <= extent]
+    for tm, tn, tk in itertools.product(sizes(m, min(m, 256)),
+                                        sizes(n, 128), sizes(k, 128)):
+        acc = tm * tn * BYTES[acc_type]
+        operands = 2 * (tm * tk + tk * tn) * BYTES[in_type]
+        if acc + operands <= sram:
+            yield tm, tn, tk
+
+
+def sweep_rows(bench, presets, shapes):
+    print("\n## Tile sweep: the cost model's tile against every power-of-two "
+          "tile that fits\n")
+    print("(each candidate compiled with `--pipeline-options=tile-sizes=tm,tn,"
+          "tk` and simulated; candidates the SRAM allocator rejects are "
+          "counted as not fitting)\n")
+    print("| shape | preset | cost model's choice: simulated cycles | "
+          "best swept tile | its simulated cycles | choice / best | "
+          "candidates run (fitting) |")
+    print("|---|---|---:|---|---:|---:|---:|")
+    for label, (m, n, k) in shapes:
+        for preset in presets:
+            name, in_type, acc_type = bench.precision(preset)
+            source = os.path.join(bench.work, f"sweep-{label}-{in_type}.mlir")
+            with open(source, "w") as f:
+                f.write(matmul_module(m, n, k, in_type, acc_type))
+            def run(tile):
+                tag = "x".join(map(str, tile))
+                try:
+                    report = bench.compile_and_simulate(
+                        source, preset, f"sweep-{label}-{tag}",
+                        "tile-sizes=" + ",".join(map(str, tile)))
+                    return tile, report["cycles"]
+                except RuntimeError:
+                    return tile, None
+            chosen = bench.compile_and_simulate(source, preset,
+                                                f"sweep-{label}-model")
+            tiles = list(sweep_candidates(bench, preset, m, n, k, in_type,
+                                          acc_type))
+            with concurrent.futures.ThreadPoolExecutor(
+                    max_workers=os.cpu_count() or 1) as pool:
+                results = [r for r in pool.map(run, tiles) if r[1]]
+            if not results:
+                print(f"| {label} | {preset} | {chosen['cycles']:,} | none "
+                      f"fits | | | {len(tiles)} (0) |")
+                continue
+            best_tile, best = min(results, key=lambda r: (r[1], r[0]))
+            print(f"| {label} | {preset} | {chosen['cycles']:,} | "
+                  f"{'x'.join(map(str, best_tile))} | {best:,} | "
+                  f"{best / chosen['cycles']:.3f} | {len(tiles)} "
+                  f"({len(results)}) |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(
@@ -262,6 +334,8 @@ def main():
     parser.add_argument("--decoder-target", default="rngd")
     parser.add_argument("--seq", type=int, default=128,
                         help="decoder layer: prefill tokens")
+    parser.add_argument("--sweep", action="store_true",
+                        help="also sweep power-of-two tiles (minutes)")
     parser.add_argument("--keep", help="keep the generated files here")
     args = parser.parse_args()
     presets = [p for p in args.presets.split(",") if p]
@@ -284,6 +358,9 @@ def main():
             decoder_rows(bench, args.decoder_target, args.seq)
         if "compile" not in skip:
             compile_time_rows(bench, "rngd", args.seq)
+        if args.sweep:
+            sweep_rows(bench, presets, [("GEMM 4096^3", (4096, 4096, 4096)),
+                                        ("GEMV 1x4096x4096", (1, 4096, 4096))])
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

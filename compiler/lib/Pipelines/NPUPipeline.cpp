@@ -87,6 +87,7 @@ static void addPasses(PipelineBuilder &builder,
   gaon::npu::TileLinalgPassOptions tile;
   tile.sramFraction = options.sramFraction;
   tile.fuse = options.fuse;
+  tile.tileSizes.assign(options.tileSizes.begin(), options.tileSizes.end());
   builder.addToFunctions(gaon::npu::createTileLinalgPass(tile));
   builder.addToFunctions(gaon::npu::createPromoteTilesPass());
   builder.add(bufferization::createEmptyTensorToAllocTensorPass());
@@ -119,6 +120,7 @@ gaon::NPUCompileOptions gaon::NPUPipelineOptions::toCompileOptions() const {
   options.overrides.assign(overrides.begin(), overrides.end());
   options.fuse = fuse;
   options.sramFraction = sramFraction;
+  options.tileSizes.assign(tileSizes.begin(), tileSizes.end());
   options.buffers = buffers;
   options.stopAfter = stopAfter;
   return options;

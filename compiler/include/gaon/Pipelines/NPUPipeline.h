@@ -36,6 +36,9 @@ struct NPUCompileOptions {
   bool fuse = true;
   /// Fraction of a core's SRAM one group's tiles may use.
   double sramFraction = 0.75;
+  /// Tile sizes of every group's anchor loops instead of the cost model's
+  /// (empty: the cost model), for experiments such as tile sweeps.
+  std::vector<int64_t> tileSizes;
   /// Copies of each loop-body SRAM buffer (1: no double buffering).
   unsigned buffers = 2;
   /// Stop after the pass with this argument (empty: run all).
@@ -64,6 +67,11 @@ struct NPUPipelineOptions
       *this, "sram-fraction",
       llvm::cl::desc("Fraction of a core's SRAM one group's tiles may use"),
       llvm::cl::init(0.75)};
+  ListOption<int64_t> tileSizes{
+      *this, "tile-sizes",
+      llvm::cl::desc("Tile sizes of every group's anchor loops instead of "
+                     "the cost model's choice (0 keeps a loop whole), for "
+                     "experiments")};
   Option<unsigned> buffers{
       *this, "buffers",
       llvm::cl::desc("Copies of each loop-body SRAM buffer (1: no double "
