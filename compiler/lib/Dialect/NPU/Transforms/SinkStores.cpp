@@ -64,6 +64,8 @@ void SinkStoresPass::runOnOperation() {
   func::FuncOp func = getOperation();
   accessCache.clear();
   SmallVector<DmaOp> stores;
+  // The (core, queue) pairs that carry loads.
+  llvm::DenseSet<std::pair<int64_t, int64_t>> loadQueues;
   for (Operation &op : func.getBody().getOps()) {
     if (isa<scf::ForOp, scf::ForallOp>(op)) {
       op.emitError() << "gaon-sink-stores needs straight-line code; run "
@@ -77,11 +79,18 @@ void SinkStoresPass::runOnOperation() {
                         "commands before gaon-insert-sync";
       return signalPassFailure();
     }
-    if (auto dma = dyn_cast<DmaOp>(op); dma && isStore(dma))
-      stores.push_back(dma);
+    if (auto dma = dyn_cast<DmaOp>(op)) {
+      if (isStore(dma))
+        stores.push_back(dma);
+      else
+        loadQueues.insert({dma.getCore(), dma.getQueue()});
+    }
   }
 
   for (DmaOp store : stores) {
+    // A store with a queue of its own holds nothing back.
+    if (!loadQueues.contains({store.getCore(), store.getQueue()}))
+      continue;
     FailureOr<ArrayRef<MemoryAccess>> stored = getAccesses(store);
     if (failed(stored))
       return signalPassFailure();
