@@ -318,10 +318,13 @@ def sweep_rows(bench, presets, shapes):
                       f"fits | | | {len(tiles)} (0) |")
                 continue
             best_tile, best = min(results, key=lambda r: (r[1], r[0]))
+            best_name = "x".join(map(str, best_tile))
+            if chosen["cycles"] <= best:
+                # The cost model's tile need not be a power of two.
+                best_name, best = "the cost model's", chosen["cycles"]
             print(f"| {label} | {preset} | {chosen['cycles']:,} | "
-                  f"{'x'.join(map(str, best_tile))} | {best:,} | "
-                  f"{best / chosen['cycles']:.3f} | {len(tiles)} "
-                  f"({len(results)}) |")
+                  f"{best_name} | {best:,} | {best / chosen['cycles']:.3f} | "
+                  f"{len(tiles)} ({len(results)}) |")
 
 
 def main():
