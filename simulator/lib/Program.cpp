@@ -2,6 +2,7 @@
 
 #include "gaon/Sim/Program.h"
 
+#include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/MathExtras.h"
@@ -163,13 +164,72 @@ Command ProgramBuilder::makeCommand(CommandKind kind,
   return command;
 }
 
+unsigned ViewLayoutInfo::getHashValue(const ViewLayout &layout) {
+  return unsigned(llvm::hash_combine(
+      uint8_t(layout.space), uint8_t(layout.dtype), layout.rank, layout.chip,
+      llvm::hash_combine_range(layout.shape.begin(), layout.shape.end()),
+      llvm::hash_combine_range(layout.strides.begin(), layout.strides.end())));
+}
+
+uint32_t Program::internLayout(const ViewLayout &layout) {
+  auto [it, inserted] = layoutIds.try_emplace(layout, uint32_t(layouts.size()));
+  if (inserted)
+    layouts.push_back(layout);
+  return it->second;
+}
+
+PackedView Program::pack(const View &view) {
+  assert(view.rank <= kMaxRank && "views have rank <= 4");
+  ViewLayout layout;
+  layout.space = view.space;
+  layout.dtype = view.dtype;
+  layout.rank = view.rank;
+  bool isSram = view.space == MemorySpace::Sram;
+  layout.chip = isSram ? view.chip : 0;
+  for (unsigned i = 0; i < view.rank; ++i) {
+    layout.shape[i] = view.shape[i];
+    layout.strides[i] = view.strides[i];
+  }
+  PackedView packed;
+  packed.offset = view.offset;
+  packed.layout = internLayout(layout);
+  packed.bufferOrCore = isSram ? view.core : view.buffer;
+  return packed;
+}
+
+View Program::unpack(const PackedView &packed) const {
+  const ViewLayout &layout = getLayout(packed);
+  View view;
+  view.space = layout.space;
+  view.dtype = layout.dtype;
+  view.rank = layout.rank;
+  view.offset = packed.offset;
+  if (layout.space == MemorySpace::Sram) {
+    view.chip = layout.chip;
+    view.core = packed.bufferOrCore;
+  } else {
+    view.buffer = packed.bufferOrCore;
+  }
+  view.shape = layout.shape;
+  view.strides = layout.strides;
+  return view;
+}
+
+CommandViews Program::getViews(const Command &command) const {
+  CommandViews result;
+  for (const PackedView &view : getPackedViews(command))
+    result.views[result.count++] = unpack(view);
+  return result;
+}
+
 void Program::appendCommand(Command command, ArrayRef<View> operands,
                             ArrayRef<uint32_t> waits,
                             ArrayRef<uint32_t> signals) {
   assert(operands.size() == getNumViews(command.kind) &&
          "wrong number of operand views");
   command.firstView = uint32_t(views.size());
-  views.insert(views.end(), operands.begin(), operands.end());
+  for (const View &view : operands)
+    views.push_back(pack(view));
   command.firstSemaphore = uint32_t(semaphoreIds.size());
   command.numWaits = uint16_t(waits.size());
   command.numSignals = uint16_t(signals.size());

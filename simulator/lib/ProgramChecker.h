@@ -52,7 +52,8 @@ private:
   }
 
   bool verifyCommand(bool layoutChecked);
-  bool verifyView(const View &view, llvm::StringRef name, bool layoutChecked);
+  bool verifyView(const PackedView &view, llvm::StringRef name,
+                  bool layoutChecked);
   bool verifyOnCore(const View &view, llvm::StringRef name);
   bool verifyFloat(const View &view, llvm::StringRef name);
   /// `names` names the views in messages.
