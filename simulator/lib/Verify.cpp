@@ -41,6 +41,21 @@ static std::string formatShape(const View &view) {
          "]";
 }
 
+ProgramChecker::ProgramChecker(const Program &program, const ChipConfig &chip)
+    : program(program), chip(chip) {
+  extents.reserve(program.layouts.size());
+  for (const ViewLayout &layout : program.layouts) {
+    Extent extent;
+    extent.width = getByteWidth(layout.dtype);
+    extent.elements = 1;
+    for (unsigned i = 0; i < layout.rank; ++i) {
+      extent.elements *= layout.shape[i];
+      extent.last += (layout.shape[i] - 1) * layout.strides[i];
+    }
+    extents.push_back(extent);
+  }
+}
+
 void ProgramChecker::checkGlobals() {
   uint64_t dramEnd = 0, outsideDram = 0;
   std::string where =
@@ -89,14 +104,8 @@ bool ProgramChecker::verifyView(const PackedView &view, StringRef name,
     return failCommand(name + " has element type " +
                        stringifyDType(layout.dtype) +
                        ", which NPU memory does not hold");
-  int64_t width = getByteWidth(layout.dtype);
-  // View::getNumElements and getMaxElementIndex in one loop (the largest
-  // index only matters for views with elements).
-  int64_t elements = 1, last = 0;
-  for (unsigned i = 0; i < layout.rank; ++i) {
-    elements *= layout.shape[i];
-    last += (layout.shape[i] - 1) * layout.strides[i];
-  }
+  // The largest index only matters for views with elements.
+  auto [width, elements, last] = extents[view.layout];
   if (layout.space == MemorySpace::Dram) {
     uint32_t bufferId = view.bufferOrCore;
     if (bufferId >= program.buffers.size())
