@@ -2,7 +2,6 @@
 
 #include "gaon/Sim/Program.h"
 
-#include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/MathExtras.h"
@@ -164,18 +163,42 @@ Command ProgramBuilder::makeCommand(CommandKind kind,
   return command;
 }
 
-unsigned ViewLayoutInfo::getHashValue(const ViewLayout &layout) {
-  return unsigned(llvm::hash_combine(
-      uint8_t(layout.space), uint8_t(layout.dtype), layout.rank, layout.chip,
-      llvm::hash_combine_range(layout.shape.begin(), layout.shape.end()),
-      llvm::hash_combine_range(layout.strides.begin(), layout.strides.end())));
+/// A multiply-xor hash of a layout's words: loaders intern every view they
+/// read.
+static uint64_t hashLayout(const ViewLayout &layout) {
+  constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ull;
+  uint64_t hash = uint64_t(layout.space) | uint64_t(layout.dtype) << 8 |
+                  uint64_t(layout.rank) << 16 | uint64_t(layout.chip) << 32;
+  for (unsigned i = 0; i < layout.rank && i < kMaxRank; ++i) {
+    hash = (hash ^ uint64_t(layout.shape[i])) * kMultiplier;
+    hash = (hash ^ uint64_t(layout.strides[i])) * kMultiplier;
+  }
+  return hash ^ (hash >> 29);
 }
 
 uint32_t Program::internLayout(const ViewLayout &layout) {
-  auto [it, inserted] = layoutIds.try_emplace(layout, uint32_t(layouts.size()));
-  if (inserted)
-    layouts.push_back(layout);
-  return it->second;
+  constexpr uint32_t kFree = ~0u;
+  if (2 * (layouts.size() + 1) > layoutTable.size()) {
+    layoutTable.assign(std::max<size_t>(16, 2 * layoutTable.size()), kFree);
+    size_t mask = layoutTable.size() - 1;
+    for (auto [id, existing] : llvm::enumerate(layouts)) {
+      size_t slot = hashLayout(existing) & mask;
+      while (layoutTable[slot] != kFree)
+        slot = (slot + 1) & mask;
+      layoutTable[slot] = uint32_t(id);
+    }
+  }
+  size_t mask = layoutTable.size() - 1;
+  for (size_t slot = hashLayout(layout) & mask;; slot = (slot + 1) & mask) {
+    uint32_t id = layoutTable[slot];
+    if (id == kFree) {
+      id = layoutTable[slot] = uint32_t(layouts.size());
+      layouts.push_back(layout);
+      return id;
+    }
+    if (layouts[id] == layout)
+      return id;
+  }
 }
 
 PackedView Program::pack(const View &view) {

@@ -10,6 +10,7 @@
 
 #include "gaon/Sim/ProgramIO.h"
 
+#include "llvm/Support/Compiler.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/EndianStream.h"
 #include "llvm/Support/raw_ostream.h"
@@ -78,19 +79,10 @@ public:
   }
 
   uint64_t readVarint(StringRef what) {
-    uint64_t value = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-      if (pos == size) {
-        fail("truncated file: expected " + what);
-        return 0;
-      }
-      uint8_t byte = data[pos++];
-      value |= uint64_t(byte & 0x7f) << shift;
-      if (!(byte & 0x80))
-        return value;
-    }
-    fail("malformed varint in " + what);
-    return 0;
+    // Most fields fit one byte: keep that path small enough to inline.
+    if (pos != size && data[pos] < 0x80)
+      return data[pos++];
+    return readLongVarint(what);
   }
   int64_t readSigned(StringRef what) {
     uint64_t zigzag = readVarint(what);
@@ -101,9 +93,7 @@ public:
     size_t at = pos;
     uint64_t value = readVarint(what);
     if (value > max)
-      fail(what + " " + Twine(value) + " is out of range (at most " +
-               Twine(max) + ")",
-           at);
+      failOutOfRange(what, value, max, at);
     return value;
   }
   StringRef readBytes(uint64_t count, StringRef what) {
@@ -124,6 +114,28 @@ public:
   std::string error;
 
 private:
+  LLVM_ATTRIBUTE_NOINLINE uint64_t readLongVarint(StringRef what) {
+    uint64_t value = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+      if (pos == size) {
+        fail("truncated file: expected " + what);
+        return 0;
+      }
+      uint8_t byte = data[pos++];
+      value |= uint64_t(byte & 0x7f) << shift;
+      if (!(byte & 0x80))
+        return value;
+    }
+    fail("malformed varint in " + what);
+    return 0;
+  }
+  LLVM_ATTRIBUTE_NOINLINE void failOutOfRange(StringRef what, uint64_t value,
+                                              uint64_t max, size_t at) {
+    fail(what + " " + Twine(value) + " is out of range (at most " + Twine(max) +
+             ")",
+         at);
+  }
+
   const uint8_t *data;
   size_t size;
   StringRef name;

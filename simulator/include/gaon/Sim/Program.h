@@ -19,7 +19,6 @@
 #include "gaon/Sim/Types.h"
 
 #include "llvm/ADT/ArrayRef.h"
-#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <array>
@@ -100,9 +99,13 @@ struct ViewLayout {
   std::array<int64_t, kMaxRank> strides{};
 
   bool operator==(const ViewLayout &other) const {
-    return space == other.space && dtype == other.dtype && rank == other.rank &&
-           chip == other.chip && shape == other.shape &&
-           strides == other.strides;
+    // Branch-free over every dimension (std::array's == calls memcmp):
+    // loaders intern every view they read.
+    int64_t differ = 0;
+    for (unsigned i = 0; i < kMaxRank; ++i)
+      differ |= (shape[i] ^ other.shape[i]) | (strides[i] ^ other.strides[i]);
+    return differ == 0 && space == other.space && dtype == other.dtype &&
+           rank == other.rank && chip == other.chip;
   }
 };
 
@@ -191,24 +194,6 @@ struct Command {
   ReduceKind getReduceKind() const { return ReduceKind(opKind); }
 };
 
-/// Hashes ViewLayouts for Program's layout table.
-struct ViewLayoutInfo {
-  static ViewLayout getEmptyKey() {
-    ViewLayout layout;
-    layout.rank = 0xff;
-    return layout;
-  }
-  static ViewLayout getTombstoneKey() {
-    ViewLayout layout;
-    layout.rank = 0xfe;
-    return layout;
-  }
-  static unsigned getHashValue(const ViewLayout &layout);
-  static bool isEqual(const ViewLayout &a, const ViewLayout &b) {
-    return a == b;
-  }
-};
-
 /// A tensor in DRAM the program reads or writes.
 struct Buffer {
   std::string name;
@@ -289,8 +274,9 @@ public:
   std::string describeCommand(size_t index) const;
 
 private:
-  /// Index of each entry of `layouts`.
-  llvm::DenseMap<ViewLayout, uint32_t, ViewLayoutInfo> layoutIds;
+  /// Finds layouts for internLayout: an open-addressed hash set of indices
+  /// into `layouts` (~0u marks a free slot), at most half full.
+  std::vector<uint32_t> layoutTable;
 };
 
 /// Options every command shares.
