@@ -55,7 +55,8 @@ double getMaxRssMiB() {
 
 double getProgramMiB(const Program &program) {
   double bytes = double(program.commands.capacity() * sizeof(Command) +
-                        program.views.capacity() * sizeof(View) +
+                        program.views.capacity() * sizeof(PackedView) +
+                        program.layouts.capacity() * sizeof(ViewLayout) +
                         program.semaphoreIds.capacity() * sizeof(uint32_t));
   return bytes / double(1 << 20);
 }

@@ -163,13 +163,96 @@ Command ProgramBuilder::makeCommand(CommandKind kind,
   return command;
 }
 
+/// A multiply-xor hash of a layout's words: loaders intern every view they
+/// read.
+static uint64_t hashLayout(const ViewLayout &layout) {
+  constexpr uint64_t kMultiplier = 0x9e3779b97f4a7c15ull;
+  uint64_t hash = uint64_t(layout.space) | uint64_t(layout.dtype) << 8 |
+                  uint64_t(layout.rank) << 16 | uint64_t(layout.chip) << 32;
+  for (unsigned i = 0; i < layout.rank && i < kMaxRank; ++i) {
+    hash = (hash ^ uint64_t(layout.shape[i])) * kMultiplier;
+    hash = (hash ^ uint64_t(layout.strides[i])) * kMultiplier;
+  }
+  return hash ^ (hash >> 29);
+}
+
+uint32_t Program::internLayout(const ViewLayout &layout) {
+  constexpr uint32_t kFree = ~0u;
+  if (2 * (layouts.size() + 1) > layoutTable.size()) {
+    layoutTable.assign(std::max<size_t>(16, 2 * layoutTable.size()), kFree);
+    size_t mask = layoutTable.size() - 1;
+    for (auto [id, existing] : llvm::enumerate(layouts)) {
+      size_t slot = hashLayout(existing) & mask;
+      while (layoutTable[slot] != kFree)
+        slot = (slot + 1) & mask;
+      layoutTable[slot] = uint32_t(id);
+    }
+  }
+  size_t mask = layoutTable.size() - 1;
+  for (size_t slot = hashLayout(layout) & mask;; slot = (slot + 1) & mask) {
+    uint32_t id = layoutTable[slot];
+    if (id == kFree) {
+      id = layoutTable[slot] = uint32_t(layouts.size());
+      layouts.push_back(layout);
+      return id;
+    }
+    if (layouts[id] == layout)
+      return id;
+  }
+}
+
+PackedView Program::pack(const View &view) {
+  assert(view.rank <= kMaxRank && "views have rank <= 4");
+  ViewLayout layout;
+  layout.space = view.space;
+  layout.dtype = view.dtype;
+  layout.rank = view.rank;
+  bool isSram = view.space == MemorySpace::Sram;
+  layout.chip = isSram ? view.chip : 0;
+  for (unsigned i = 0; i < view.rank; ++i) {
+    layout.shape[i] = view.shape[i];
+    layout.strides[i] = view.strides[i];
+  }
+  PackedView packed;
+  packed.offset = view.offset;
+  packed.layout = internLayout(layout);
+  packed.bufferOrCore = isSram ? view.core : view.buffer;
+  return packed;
+}
+
+View Program::unpack(const PackedView &packed) const {
+  const ViewLayout &layout = getLayout(packed);
+  View view;
+  view.space = layout.space;
+  view.dtype = layout.dtype;
+  view.rank = layout.rank;
+  view.offset = packed.offset;
+  if (layout.space == MemorySpace::Sram) {
+    view.chip = layout.chip;
+    view.core = packed.bufferOrCore;
+  } else {
+    view.buffer = packed.bufferOrCore;
+  }
+  view.shape = layout.shape;
+  view.strides = layout.strides;
+  return view;
+}
+
+CommandViews Program::getViews(const Command &command) const {
+  CommandViews result;
+  for (const PackedView &view : getPackedViews(command))
+    result.views[result.count++] = unpack(view);
+  return result;
+}
+
 void Program::appendCommand(Command command, ArrayRef<View> operands,
                             ArrayRef<uint32_t> waits,
                             ArrayRef<uint32_t> signals) {
   assert(operands.size() == getNumViews(command.kind) &&
          "wrong number of operand views");
   command.firstView = uint32_t(views.size());
-  views.insert(views.end(), operands.begin(), operands.end());
+  for (const View &view : operands)
+    views.push_back(pack(view));
   command.firstSemaphore = uint32_t(semaphoreIds.size());
   command.numWaits = uint16_t(waits.size());
   command.numSignals = uint16_t(signals.size());

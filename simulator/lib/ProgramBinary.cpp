@@ -10,6 +10,7 @@
 
 #include "gaon/Sim/ProgramIO.h"
 
+#include "llvm/Support/Compiler.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/EndianStream.h"
 #include "llvm/Support/raw_ostream.h"
@@ -78,19 +79,10 @@ public:
   }
 
   uint64_t readVarint(StringRef what) {
-    uint64_t value = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-      if (pos == size) {
-        fail("truncated file: expected " + what);
-        return 0;
-      }
-      uint8_t byte = data[pos++];
-      value |= uint64_t(byte & 0x7f) << shift;
-      if (!(byte & 0x80))
-        return value;
-    }
-    fail("malformed varint in " + what);
-    return 0;
+    // Most fields fit one byte: keep that path small enough to inline.
+    if (pos != size && data[pos] < 0x80)
+      return data[pos++];
+    return readLongVarint(what);
   }
   int64_t readSigned(StringRef what) {
     uint64_t zigzag = readVarint(what);
@@ -101,9 +93,7 @@ public:
     size_t at = pos;
     uint64_t value = readVarint(what);
     if (value > max)
-      fail(what + " " + Twine(value) + " is out of range (at most " +
-               Twine(max) + ")",
-           at);
+      failOutOfRange(what, value, max, at);
     return value;
   }
   StringRef readBytes(uint64_t count, StringRef what) {
@@ -124,6 +114,28 @@ public:
   std::string error;
 
 private:
+  LLVM_ATTRIBUTE_NOINLINE uint64_t readLongVarint(StringRef what) {
+    uint64_t value = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+      if (pos == size) {
+        fail("truncated file: expected " + what);
+        return 0;
+      }
+      uint8_t byte = data[pos++];
+      value |= uint64_t(byte & 0x7f) << shift;
+      if (!(byte & 0x80))
+        return value;
+    }
+    fail("malformed varint in " + what);
+    return 0;
+  }
+  LLVM_ATTRIBUTE_NOINLINE void failOutOfRange(StringRef what, uint64_t value,
+                                              uint64_t max, size_t at) {
+    fail(what + " " + Twine(value) + " is out of range (at most " + Twine(max) +
+             ")",
+         at);
+  }
+
   const uint8_t *data;
   size_t size;
   StringRef name;
@@ -131,40 +143,44 @@ private:
 };
 } // namespace
 
-static void readView(Cursor &cursor, View &view) {
+/// Reads a view into `view`, interning its layout in `program`.
+static void readView(Cursor &cursor, Program &program, PackedView &view) {
   size_t at = cursor.offset();
   uint8_t flags = cursor.readByte("view flags");
-  view.space = flags & kSram ? MemorySpace::Sram : MemorySpace::Dram;
+  ViewLayout layout;
+  layout.space = flags & kSram ? MemorySpace::Sram : MemorySpace::Dram;
   unsigned dtype = (flags >> 1) & 0x7;
   if (!isNpuDType(DType(dtype)) || (flags & 0xe0))
     cursor.fail("invalid view flags " + Twine(unsigned(flags)), at);
-  view.dtype = DType(dtype);
+  layout.dtype = DType(dtype);
   size_t rankAt = cursor.offset();
-  view.rank = cursor.readByte("rank");
-  if (view.rank > kMaxRank)
-    cursor.fail("views have rank 0 to 4, got " + Twine(unsigned(view.rank)),
+  layout.rank = cursor.readByte("rank");
+  if (layout.rank > kMaxRank)
+    cursor.fail("views have rank 0 to 4, got " + Twine(unsigned(layout.rank)),
                 rankAt);
   if (!cursor.ok())
     return;
-  if (view.space == MemorySpace::Sram) {
-    view.chip = uint16_t(cursor.readBounded("chip", UINT16_MAX));
-    view.core = uint32_t(cursor.readBounded("core", UINT32_MAX));
+  if (layout.space == MemorySpace::Sram) {
+    layout.chip = uint16_t(cursor.readBounded("chip", UINT16_MAX));
+    view.bufferOrCore = uint32_t(cursor.readBounded("core", UINT32_MAX));
   } else {
-    view.buffer = uint32_t(cursor.readBounded("buffer id", UINT32_MAX));
+    view.bufferOrCore = uint32_t(cursor.readBounded("buffer id", UINT32_MAX));
   }
   view.offset = cursor.readSigned("offset");
-  for (unsigned i = 0; i < view.rank; ++i)
-    view.shape[i] = int64_t(cursor.readBounded("dimension", INT64_MAX));
+  for (unsigned i = 0; i < layout.rank; ++i)
+    layout.shape[i] = int64_t(cursor.readBounded("dimension", INT64_MAX));
   if (flags & kContiguous) {
     int64_t stride = 1;
-    for (int i = int(view.rank) - 1; i >= 0; --i) {
-      view.strides[i] = stride;
-      stride *= view.shape[i];
+    for (int i = int(layout.rank) - 1; i >= 0; --i) {
+      layout.strides[i] = stride;
+      stride *= layout.shape[i];
     }
-    return;
+  } else {
+    for (unsigned i = 0; i < layout.rank; ++i)
+      layout.strides[i] = int64_t(cursor.readBounded("stride", INT64_MAX));
   }
-  for (unsigned i = 0; i < view.rank; ++i)
-    view.strides[i] = int64_t(cursor.readBounded("stride", INT64_MAX));
+  if (cursor.ok())
+    view.layout = program.internLayout(layout);
 }
 
 llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
@@ -309,7 +325,7 @@ llvm::Expected<Program> gaon::sim::parseProgramBinary(StringRef bytes,
     command.firstView = uint32_t(viewIndex);
     command.firstSemaphore = uint32_t(semaphoreIndex);
     for (unsigned v = 0; v < views; ++v)
-      readView(cursor, program.views[viewIndex++]);
+      readView(cursor, program, program.views[viewIndex++]);
     for (unsigned s = 0; s < ids; ++s)
       program.semaphoreIds[semaphoreIndex++] =
           uint32_t(cursor.readBounded("semaphore id", UINT32_MAX));

@@ -22,8 +22,7 @@ namespace gaon::sim {
 /// Collects the first errors of a program (at most kMaxErrors).
 class ProgramChecker {
 public:
-  ProgramChecker(const Program &program, const ChipConfig &chip)
-      : program(program), chip(chip) {}
+  ProgramChecker(const Program &program, const ChipConfig &chip);
 
   /// Checks the buffers and the chip count.
   void checkGlobals();
@@ -52,7 +51,8 @@ private:
   }
 
   bool verifyCommand(bool layoutChecked);
-  bool verifyView(const View &view, llvm::StringRef name, bool layoutChecked);
+  bool verifyView(const PackedView &view, llvm::StringRef name,
+                  bool layoutChecked);
   bool verifyOnCore(const View &view, llvm::StringRef name);
   bool verifyFloat(const View &view, llvm::StringRef name);
   /// `names` names the views in messages.
@@ -64,8 +64,18 @@ private:
   bool verifyMatmul(llvm::ArrayRef<View> views);
   bool verifyVector(llvm::ArrayRef<View> views);
 
+  /// What bounds checks need of a layout, computed once per layout.
+  struct Extent {
+    int64_t width = 0;
+    int64_t elements = 0;
+    /// View::getMaxElementIndex.
+    int64_t last = 0;
+  };
+
   const Program &program;
   const ChipConfig &chip;
+  /// Per entry of Program::layouts.
+  std::vector<Extent> extents;
   size_t index = 0;
   const Command *command = nullptr;
   std::vector<std::string> errors;

@@ -750,7 +750,7 @@ void gaon::sim::printProgramText(const Program &program,
     os << "\n";
   }
   for (const Command &command : program.commands) {
-    llvm::ArrayRef<View> views = program.getViews(command);
+    CommandViews views = program.getViews(command);
     os << stringifyCommandKind(command.kind) << " ";
     switch (command.kind) {
     case CommandKind::Dma:

@@ -285,7 +285,8 @@ private:
 //===----------------------------------------------------------------------===//
 
 ComputeCost SimulatorImpl::priceCompute(const Command &command) const {
-  llvm::ArrayRef<View> views = program.getViews(command);
+  CommandViews unpacked = program.getViews(command);
+  llvm::ArrayRef<View> views = unpacked;
   ComputeCost cost;
   if (command.kind == CommandKind::Matmul) {
     GemmShape shape = getGemmShape(command, views);
@@ -342,7 +343,8 @@ void SimulatorImpl::account(const Command &command, const ComputeCost &cost,
 
 DmaCost SimulatorImpl::priceDma(const Command &command,
                                 uint32_t queueIndex) const {
-  llvm::ArrayRef<View> views = program.getViews(command);
+  CommandViews unpacked = program.getViews(command);
+  llvm::ArrayRef<View> views = unpacked;
   const View &source = views[0], &target = views[1];
   DmaCost cost;
   DmaPlan &plan = cost.plan;
@@ -426,9 +428,9 @@ DmaCost SimulatorImpl::priceDma(const Command &command,
 void SimulatorImpl::account(const Command &command, const DmaCost &cost,
                             OpStats &op) {
   report.energy.dmaPj += chip.energy.dmaPjPerCommand;
-  for (auto [side, view] : llvm::enumerate(program.getViews(command))) {
+  for (auto [side, view] : llvm::enumerate(program.getPackedViews(command))) {
     bool isWrite = side == 1;
-    if (view.space == MemorySpace::Dram) {
+    if (program.getLayout(view).space == MemorySpace::Dram) {
       (isWrite ? report.dramWriteBytes : report.dramReadBytes) += cost.payload;
       dramChannelBytes += cost.channelBytes[side];
       op.dramBytes += cost.payload;
@@ -453,26 +455,25 @@ bool SimulatorImpl::costsTheSame(const Command &a, const Command &b) const {
       a.transposeLhs != b.transposeLhs || a.transposeRhs != b.transposeRhs ||
       a.accumulate != b.accumulate)
     return false;
-  llvm::ArrayRef<View> aViews = program.getViews(a),
-                       bViews = program.getViews(b);
-  for (auto [x, y] : llvm::zip_equal(aViews, bViews)) {
-    if (x.space != y.space || x.dtype != y.dtype || x.rank != y.rank ||
-        x.chip != y.chip || x.core != y.core)
+  for (auto [x, y] :
+       llvm::zip_equal(program.getPackedViews(a), program.getPackedViews(b))) {
+    if (x.layout != y.layout)
       return false;
-    for (unsigned i = 0; i < x.rank; ++i)
-      if (x.shape[i] != y.shape[i] || x.strides[i] != y.strides[i])
+    const ViewLayout &layout = program.getLayout(x);
+    if (layout.space == MemorySpace::Sram) {
+      if (x.bufferOrCore != y.bufferOrCore)
         return false;
-    if (x.space == MemorySpace::Dram) {
-      if (x.buffer >= program.buffers.size())
-        return false;
-      const Buffer &xBuffer = program.buffers[x.buffer],
-                   &yBuffer = program.buffers[y.buffer];
-      int64_t width = getByteWidth(x.dtype), unit = chip.dram.transferBytes;
-      if (xBuffer.chip != yBuffer.chip ||
-          (int64_t(xBuffer.address) + x.offset * width) % unit !=
-              (int64_t(yBuffer.address) + y.offset * width) % unit)
-        return false;
+      continue;
     }
+    if (x.bufferOrCore >= program.buffers.size())
+      return false;
+    const Buffer &xBuffer = program.buffers[x.bufferOrCore],
+                 &yBuffer = program.buffers[y.bufferOrCore];
+    int64_t width = getByteWidth(layout.dtype), unit = chip.dram.transferBytes;
+    if (xBuffer.chip != yBuffer.chip ||
+        (int64_t(xBuffer.address) + x.offset * width) % unit !=
+            (int64_t(yBuffer.address) + y.offset * width) % unit)
+      return false;
   }
   return true;
 }
@@ -706,7 +707,8 @@ void SimulatorImpl::finishStep(uint32_t queueIndex) {
     report.trace.push_back({index, queue.startTime, now});
   if (memory && !failure) {
     const Command &command = program.commands[index];
-    if (llvm::Error error = memory->execute(command, program.getViews(command)))
+    CommandViews views = program.getViews(command);
+    if (llvm::Error error = memory->execute(command, views))
       failure = program.describeCommand(index) +
                 ": error: " + stringifyCommandKind(command.kind).str() + ": " +
                 llvm::toString(std::move(error));

@@ -41,6 +41,21 @@ static std::string formatShape(const View &view) {
          "]";
 }
 
+ProgramChecker::ProgramChecker(const Program &program, const ChipConfig &chip)
+    : program(program), chip(chip) {
+  extents.reserve(program.layouts.size());
+  for (const ViewLayout &layout : program.layouts) {
+    Extent extent;
+    extent.width = getByteWidth(layout.dtype);
+    extent.elements = 1;
+    for (unsigned i = 0; i < layout.rank; ++i) {
+      extent.elements *= layout.shape[i];
+      extent.last += (layout.shape[i] - 1) * layout.strides[i];
+    }
+    extents.push_back(extent);
+  }
+}
+
 void ProgramChecker::checkGlobals() {
   uint64_t dramEnd = 0, outsideDram = 0;
   std::string where =
@@ -82,49 +97,43 @@ void ProgramChecker::checkGlobals() {
                     "' has " + Twine(chip.dram.bytes));
 }
 
-bool ProgramChecker::verifyView(const View &view, StringRef name,
+bool ProgramChecker::verifyView(const PackedView &view, StringRef name,
                                 bool layoutChecked) {
-  if (!layoutChecked && view.rank > kMaxRank)
-    return failCommand(name + " has rank " + Twine(unsigned(view.rank)) +
-                       "; views have rank 0 to 4");
-  if (!layoutChecked && !isNpuDType(view.dtype))
+  const ViewLayout &layout = program.getLayout(view);
+  if (!layoutChecked && !isNpuDType(layout.dtype))
     return failCommand(name + " has element type " +
-                       stringifyDType(view.dtype) +
+                       stringifyDType(layout.dtype) +
                        ", which NPU memory does not hold");
-  int64_t width = getByteWidth(view.dtype);
-  // View::getNumElements and getMaxElementIndex in one loop (the largest
-  // index only matters for views with elements).
-  int64_t elements = 1, last = 0;
-  for (unsigned i = 0; i < view.rank; ++i) {
-    elements *= view.shape[i];
-    last += (view.shape[i] - 1) * view.strides[i];
-  }
-  if (view.space == MemorySpace::Dram) {
-    if (view.buffer >= program.buffers.size())
-      return failCommand(name + " uses buffer " + Twine(view.buffer) +
+  // The largest index only matters for views with elements.
+  auto [width, elements, last] = extents[view.layout];
+  if (layout.space == MemorySpace::Dram) {
+    uint32_t bufferId = view.bufferOrCore;
+    if (bufferId >= program.buffers.size())
+      return failCommand(name + " uses buffer " + Twine(bufferId) +
                          ", but the program has " +
                          Twine(program.buffers.size()));
-    const Buffer &buffer = program.buffers[view.buffer];
-    if (view.dtype != buffer.dtype)
-      return failCommand(name + " reads " + stringifyDType(view.dtype) +
+    const Buffer &buffer = program.buffers[bufferId];
+    if (layout.dtype != buffer.dtype)
+      return failCommand(name + " reads " + stringifyDType(layout.dtype) +
                          " from buffer '" + buffer.name + "' of " +
                          stringifyDType(buffer.dtype));
     if (elements == 0)
       return true;
     if (view.offset < 0 ||
         uint64_t(view.offset + last + 1) * uint64_t(width) > buffer.size)
-      return failCommand(name + " " + formatShape(view) + " touches elements " +
-                         Twine(view.offset) + " to " +
+      return failCommand(name + " " + formatShape(program.unpack(view)) +
+                         " touches elements " + Twine(view.offset) + " to " +
                          Twine(view.offset + last) + " of buffer '" +
                          buffer.name + "', which has " +
                          Twine(buffer.size / uint64_t(width)));
     return true;
   }
-  if (view.chip >= program.chips)
-    return failCommand(name + " is in the SRAM of chip " + Twine(view.chip) +
+  uint32_t core = view.bufferOrCore;
+  if (layout.chip >= program.chips)
+    return failCommand(name + " is in the SRAM of chip " + Twine(layout.chip) +
                        " but the program spans " + Twine(program.chips));
-  if (view.core >= uint64_t(chip.cores))
-    return failCommand(name + " is in the SRAM of core " + Twine(view.core) +
+  if (core >= uint64_t(chip.cores))
+    return failCommand(name + " is in the SRAM of core " + Twine(core) +
                        ", but '" + chip.name + "' has " + Twine(chip.cores) +
                        " core(s)");
   if (view.offset % width != 0)
@@ -135,10 +144,10 @@ bool ProgramChecker::verifyView(const View &view, StringRef name,
     return true;
   int64_t end = view.offset + (last + 1) * width;
   if (view.offset < 0 || end > chip.core.sram.bytes)
-    return failCommand(name + " " + formatShape(view) + " spans SRAM bytes [" +
-                       Twine(view.offset) + ", " + Twine(end) +
-                       ") outside the " + Twine(chip.core.sram.bytes) +
-                       "-byte SRAM of core " + Twine(view.core));
+    return failCommand(
+        name + " " + formatShape(program.unpack(view)) + " spans SRAM bytes [" +
+        Twine(view.offset) + ", " + Twine(end) + ") outside the " +
+        Twine(chip.core.sram.bytes) + "-byte SRAM of core " + Twine(core));
   return true;
 }
 
@@ -317,11 +326,10 @@ bool ProgramChecker::verifyCommand(bool layoutChecked) {
     return failCommand("names op " + Twine(command->op) +
                        ", but the program has " + Twine(program.ops.size()));
 
-  llvm::ArrayRef<View> views = program.getViews(*command);
   static constexpr StringRef dmaNames[] = {"source", "target"};
   static constexpr StringRef otherNames[] = {"operand 0", "operand 1",
                                              "operand 2"};
-  for (auto [i, view] : llvm::enumerate(views))
+  for (auto [i, view] : llvm::enumerate(program.getPackedViews(*command)))
     if (!verifyView(view,
                     command->kind == CommandKind::Dma ? dmaNames[i]
                                                       : otherNames[i],
@@ -330,6 +338,9 @@ bool ProgramChecker::verifyCommand(bool layoutChecked) {
   // The rules below depend only on what layoutChecked vouches for.
   if (layoutChecked)
     return true;
+
+  CommandViews unpacked = program.getViews(*command);
+  llvm::ArrayRef<View> views = unpacked;
 
   if (command->kind == CommandKind::Dma) {
     const View &source = views[0], &target = views[1];

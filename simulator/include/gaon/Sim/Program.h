@@ -22,6 +22,7 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <array>
+#include <cassert>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,62 @@ struct View {
 /// Row-major strides of `shape`.
 llvm::SmallVector<int64_t, kMaxRank>
 getContiguousStrides(llvm::ArrayRef<int64_t> shape);
+
+/// What a view is apart from where it starts: memory space, element type,
+/// shape and strides, and for SRAM views the chip. A program's tiles repeat
+/// a few layouts millions of times, so a Program stores each distinct one
+/// once (Program::layouts).
+struct ViewLayout {
+  MemorySpace space = MemorySpace::Dram;
+  DType dtype = DType::F32;
+  uint8_t rank = 0;
+  /// SRAM: the chip (0 for DRAM views).
+  uint16_t chip = 0;
+  /// Dimensions past `rank` are 0.
+  std::array<int64_t, kMaxRank> shape{};
+  std::array<int64_t, kMaxRank> strides{};
+
+  bool operator==(const ViewLayout &other) const {
+    // Branch-free over every dimension (std::array's == calls memcmp):
+    // loaders intern every view they read.
+    int64_t differ = 0;
+    for (unsigned i = 0; i < kMaxRank; ++i)
+      differ |= (shape[i] ^ other.shape[i]) | (strides[i] ^ other.strides[i]);
+    return differ == 0 && space == other.space && dtype == other.dtype &&
+           rank == other.rank && chip == other.chip;
+  }
+};
+
+/// A view as a Program stores it: where it starts and the index of its
+/// layout in Program::layouts (Program::unpack restores the View).
+struct PackedView {
+  /// DRAM: element offset from the buffer's start. SRAM: byte address.
+  int64_t offset = 0;
+  uint32_t layout = 0;
+  /// DRAM: the buffer id. SRAM: the core.
+  uint32_t bufferOrCore = 0;
+};
+
+/// A command's operand views, unpacked. Indexing returns copies, so a
+/// reference to an element of a temporary CommandViews stays valid.
+class CommandViews {
+public:
+  size_t size() const { return count; }
+  View operator[](size_t index) const {
+    assert(index < count && "operand index out of range");
+    return views[index];
+  }
+  const View *begin() const { return views.data(); }
+  const View *end() const { return views.data() + count; }
+  /// Only from a named CommandViews: a temporary's views die with it.
+  operator llvm::ArrayRef<View>() const & { return {views.data(), count}; }
+  operator llvm::ArrayRef<View>() const && = delete;
+
+private:
+  friend class Program;
+  std::array<View, 3> views;
+  unsigned count = 0;
+};
 
 enum class CommandKind : uint8_t {
   Dma,
@@ -174,8 +231,10 @@ public:
   std::vector<Semaphore> semaphores;
   std::vector<DebugOp> ops;
   std::vector<Command> commands;
-  /// Pools the commands index into.
-  std::vector<View> views;
+  /// Pools the commands index into: operand views (each naming one of the
+  /// distinct `layouts`) and semaphore ids.
+  std::vector<PackedView> views;
+  std::vector<ViewLayout> layouts;
   std::vector<uint32_t> semaphoreIds;
 
   /// Appends `command` with its operands (getNumViews(kind) views) and
@@ -183,6 +242,11 @@ public:
   void appendCommand(Command command, llvm::ArrayRef<View> operands,
                      llvm::ArrayRef<uint32_t> waits,
                      llvm::ArrayRef<uint32_t> signals);
+  /// The index of `layout` in `layouts`, added if new.
+  uint32_t internLayout(const ViewLayout &layout);
+  /// `view` as stored, its layout interned.
+  PackedView pack(const View &view);
+  View unpack(const PackedView &view) const;
 
   /// Where the program came from, for diagnostics: its name, and per command
   /// the text line or binary offset (empty for programs built in memory).
@@ -190,9 +254,13 @@ public:
   bool sourceIsBinary = false;
   std::vector<uint64_t> commandPositions;
 
-  llvm::ArrayRef<View> getViews(const Command &command) const {
+  llvm::ArrayRef<PackedView> getPackedViews(const Command &command) const {
     return {views.data() + command.firstView, getNumViews(command.kind)};
   }
+  const ViewLayout &getLayout(const PackedView &view) const {
+    return layouts[view.layout];
+  }
+  CommandViews getViews(const Command &command) const;
   llvm::ArrayRef<uint32_t> getWaits(const Command &command) const {
     return {semaphoreIds.data() + command.firstSemaphore, command.numWaits};
   }
@@ -204,6 +272,11 @@ public:
   std::optional<uint32_t> findBuffer(llvm::StringRef name) const;
   /// "prog.npu:12" / "prog.npub@offset 4096" / "command 7", for messages.
   std::string describeCommand(size_t index) const;
+
+private:
+  /// Finds layouts for internLayout: an open-addressed hash set of indices
+  /// into `layouts` (~0u marks a free slot), at most half full.
+  std::vector<uint32_t> layoutTable;
 };
 
 /// Options every command shares.
