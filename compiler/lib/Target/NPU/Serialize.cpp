@@ -18,8 +18,7 @@ using namespace gaon;
 using namespace gaon::npu;
 
 /// Prints anything MLIR prints into a string.
-template <typename T>
-static std::string toText(const T &value) {
+template <typename T> static std::string toText(const T &value) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << value;
@@ -173,10 +172,9 @@ LogicalResult Serializer::declareBuffers() {
     FailureOr<sim::DType> dtype = getDType(func, type.getElementType());
     if (failed(dtype))
       return failure();
-    uint32_t id = builder.addBuffer("arg" + std::to_string(arg.getArgNumber()),
-                                    sim::BufferRole::Input,
-                                    result.inputs.size(), *dtype,
-                                    type.getShape());
+    uint32_t id = builder.addBuffer(
+        "arg" + std::to_string(arg.getArgNumber()), sim::BufferRole::Input,
+        result.inputs.size(), *dtype, type.getShape());
     buffers[arg] = id;
     result.inputs.push_back(id);
   }
@@ -185,8 +183,8 @@ LogicalResult Serializer::declareBuffers() {
   for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
     auto type = dyn_cast<MemRefType>(value.getType());
     FailureOr<ResolvedView> view = resolveView(value);
-    if (!type || failed(view) ||
-        !view->root.getDefiningOp<memref::AllocOp>() || view->offset != 0 ||
+    if (!type || failed(view) || !view->root.getDefiningOp<memref::AllocOp>() ||
+        view->offset != 0 ||
         ArrayRef<int64_t>(view->strides) !=
             ArrayRef<int64_t>(sim::getContiguousStrides(type.getShape())) ||
         cast<MemRefType>(view->root.getType()).getNumElements() !=
@@ -196,15 +194,14 @@ LogicalResult Serializer::declareBuffers() {
              << " must be a whole buffer the function allocates (it is not "
                 "an argument, a global or a strided view)";
     if (buffers.count(view->root))
-      return ret.emitError() << "result " << index
-                             << " returns a buffer returned before";
+      return ret.emitError()
+             << "result " << index << " returns a buffer returned before";
     FailureOr<sim::DType> dtype = getDType(ret, type.getElementType());
     if (failed(dtype))
       return failure();
-    uint32_t id =
-        builder.addBuffer("result" + std::to_string(index),
-                          sim::BufferRole::Output, index, *dtype,
-                          type.getShape());
+    uint32_t id = builder.addBuffer("result" + std::to_string(index),
+                                    sim::BufferRole::Output, index, *dtype,
+                                    type.getShape());
     buffers[view->root] = id;
     result.outputs.push_back(id);
   }
@@ -223,10 +220,9 @@ LogicalResult Serializer::declareBuffers() {
       FailureOr<sim::DType> dtype = getDType(op, type.getElementType());
       if (failed(dtype))
         return WalkResult::interrupt();
-      buffers[alloc] =
-          builder.addBuffer("scratch" + std::to_string(scratch++),
-                            sim::BufferRole::Scratch, 0, *dtype,
-                            type.getShape());
+      buffers[alloc] = builder.addBuffer("scratch" + std::to_string(scratch++),
+                                         sim::BufferRole::Scratch, 0, *dtype,
+                                         type.getShape());
       return WalkResult::advance();
     }
     if (auto get = dyn_cast<memref::GetGlobalOp>(op)) {
@@ -328,7 +324,8 @@ LogicalResult Serializer::emitCommand(CommandOpInterface command) {
     return success();
   }
   if (auto matmul = dyn_cast<MatmulOp>(op)) {
-    FailureOr<sim::View> lhs = view(matmul.getLhs()), rhs = view(matmul.getRhs()),
+    FailureOr<sim::View> lhs = view(matmul.getLhs()),
+                         rhs = view(matmul.getRhs()),
                          acc = view(matmul.getAcc());
     if (failed(lhs) || failed(rhs) || failed(acc))
       return failure();
@@ -346,12 +343,13 @@ LogicalResult Serializer::emitCommand(CommandOpInterface command) {
     return success();
   }
   if (auto binary = dyn_cast<VectorBinaryOp>(op)) {
-    FailureOr<sim::View> lhs = view(binary.getLhs()), rhs = view(binary.getRhs()),
+    FailureOr<sim::View> lhs = view(binary.getLhs()),
+                         rhs = view(binary.getRhs()),
                          output = view(binary.getOutput());
     if (failed(lhs) || failed(rhs) || failed(output))
       return failure();
-    builder.vectorBinary(sim::BinaryKind(binary.getKind()), *lhs, *rhs,
-                         *output, options);
+    builder.vectorBinary(sim::BinaryKind(binary.getKind()), *lhs, *rhs, *output,
+                         options);
     return success();
   }
   if (auto scalar = dyn_cast<VectorScalarOp>(op)) {
@@ -421,9 +419,8 @@ LogicalResult Serializer::emitBlock(Block &block) {
     }
     if (isa<AllocOp, memref::AllocOp, memref::GetGlobalOp, memref::DeallocOp,
             memref::SubViewOp, memref::TransposeOp, memref::ExpandShapeOp,
-            memref::CollapseShapeOp, memref::CastOp,
-            memref::ReinterpretCastOp, arith::ConstantOp, scf::YieldOp,
-            func::ReturnOp>(op) ||
+            memref::CollapseShapeOp, memref::CastOp, memref::ReinterpretCastOp,
+            arith::ConstantOp, scf::YieldOp, func::ReturnOp>(op) ||
         op.getDialect()->getNamespace() == "affine" ||
         (op.getDialect()->getNamespace() == "arith" &&
          llvm::all_of(op.getResultTypes(),

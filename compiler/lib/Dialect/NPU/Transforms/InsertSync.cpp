@@ -40,8 +40,7 @@ struct QueueAccesses {
 /// Identifies a command queue: (core, engine, DMA queue).
 using QueueKey = std::tuple<int64_t, int64_t, int64_t>;
 
-struct InsertSyncPass
-    : gaon::npu::impl::InsertSyncPassBase<InsertSyncPass> {
+struct InsertSyncPass : gaon::npu::impl::InsertSyncPassBase<InsertSyncPass> {
   void runOnOperation() override;
 };
 
@@ -84,10 +83,10 @@ void InsertSyncPass::runOnOperation() {
   // Per memory (SRAM of a core, or a DRAM root) and queue, the accesses.
   llvm::DenseMap<int64_t, std::vector<QueueAccesses>> sramAccesses;
   llvm::DenseMap<Value, std::vector<QueueAccesses>> dramAccesses;
-  auto accessesOf = [&](const MemoryRegion &region) -> std::vector<QueueAccesses> & {
-    std::vector<QueueAccesses> &list = region.root
-                                           ? dramAccesses[region.root]
-                                           : sramAccesses[region.core];
+  auto accessesOf =
+      [&](const MemoryRegion &region) -> std::vector<QueueAccesses> & {
+    std::vector<QueueAccesses> &list =
+        region.root ? dramAccesses[region.root] : sramAccesses[region.core];
     if (list.empty())
       list.resize(numQueues);
     return list;
@@ -96,8 +95,8 @@ void InsertSyncPass::runOnOperation() {
   // clock[q][p]: the last command of queue p known complete when queue q's
   // next command starts; after[c]: the clock of command c's queue once c is
   // complete.
-  SmallVector<SmallVector<int64_t>> clock(
-      numQueues, SmallVector<int64_t>(numQueues, -1));
+  SmallVector<SmallVector<int64_t>> clock(numQueues,
+                                          SmallVector<int64_t>(numQueues, -1));
   SmallVector<SmallVector<int64_t>> after(commands.size());
   // One semaphore per ordered queue pair, created on first use.
   llvm::DenseMap<std::pair<int64_t, int64_t>, Value> semaphores;
@@ -149,9 +148,9 @@ void InsertSyncPass::runOnOperation() {
       }
       Value &semaphore = semaphores[{p, q}];
       if (!semaphore) {
-        semaphore = SemaphoreOp::create(
-            builder, func.getLoc(), SemaphoreType::get(&getContext()),
-            uint64_t(0));
+        semaphore =
+            SemaphoreOp::create(builder, func.getLoc(),
+                                SemaphoreType::get(&getContext()), uint64_t(0));
         ++numSemaphores;
       }
       signalsOf[producer].push_back(semaphore);

@@ -60,7 +60,7 @@ static void computeBox(const ResolvedView &view, MemRefType rootType,
 
 /// The region `operand` of `op` touches, or failure with an error.
 static FailureOr<MemoryRegion> getRegion(Operation *op, Value operand,
-                                   int64_t core) {
+                                         int64_t core) {
   FailureOr<ResolvedView> view = resolveView(operand);
   if (failed(view))
     return op->emitError()
@@ -92,9 +92,8 @@ Value gaon::npu::getWrittenOperand(Operation *op) {
       .Case<DmaOp>([](DmaOp dma) { return dma.getTarget(); })
       .Case<MatmulOp>([](MatmulOp matmul) { return matmul.getAcc(); })
       .Case<VectorUnaryOp, VectorBinaryOp, VectorScalarOp, VectorReduceOp,
-            VectorCastOp, VectorFillOp>([](auto vector) {
-        return Value(vector.getOutput());
-      })
+            VectorCastOp, VectorFillOp>(
+          [](auto vector) { return Value(vector.getOutput()); })
       .Default([](Operation *) { return Value(); });
 }
 

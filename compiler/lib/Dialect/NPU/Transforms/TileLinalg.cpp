@@ -303,9 +303,9 @@ static AnchorTiles chooseContractionTiles(linalg::LinalgOp anchor,
         double time = std::numeric_limits<double>::infinity();
         if (tilesPerCore > 1 && operandBytes + 2 * outputTile <= budget) {
           double dram = double(steps) * load + store;
-          time = double(tilesPerCore) *
-                     std::max({steady, epilogue, store, dram}) +
-                 fill + epilogue + store;
+          time =
+              double(tilesPerCore) * std::max({steady, epilogue, store, dram}) +
+              fill + epilogue + store;
         }
         time = std::min(
             time, double(tilesPerCore) * (steady + epilogue + store) + fill);

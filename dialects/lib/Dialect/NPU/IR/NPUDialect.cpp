@@ -77,8 +77,8 @@ LogicalResult NPUDialect::verifyOperationAttribute(Operation *op,
   if (attr.getName() == kCoreAttrName) {
     auto core = dyn_cast<IntegerAttr>(attr.getValue());
     if (!core || core.getValue().isNegative())
-      return op->emitError() << "'" << kCoreAttrName
-                             << "' must be a non-negative integer";
+      return op->emitError()
+             << "'" << kCoreAttrName << "' must be a non-negative integer";
     TargetAttr target = TargetAttr::lookup(op);
     if (target && core.getInt() >= target.getCores())
       return op->emitError()
