@@ -1,9 +1,10 @@
 // Ensures gaon-sink-stores issues a store after the loads that follow it on
 // its DMA queue, up to the first command that uses one of them; that a
 // store never passes a command touching its SRAM bytes or DRAM elements
-// (one of the two writing) nor another store of its queue; that a store
-// alone on its queue stays; and that loops and already synchronised
-// commands are errors.
+// (one of the two writing), another store of its queue, nor a load that
+// waits for a command after the store's producer; that a store alone on
+// its queue stays; and that loops and already synchronised commands are
+// errors.
 // RUN: gaon-opt %s -split-input-file -verify-diagnostics --gaon-sink-stores | FileCheck %s
 
 // One DMA engine: the next tile's loads move ahead of the store, which
@@ -92,6 +93,31 @@ func.func @next_store(%x: memref<32x32xf32>, %c0: memref<32x32xf32>, %c1: memref
   npu.dma %acc -> %c0 : memref<32x32xf32, #sram> -> memref<32x32xf32>
   npu.dma %acc1 -> %c1 : memref<32x32xf32, #sram> -> memref<32x32xf32>
   npu.dma %x -> %in : memref<32x32xf32> -> memref<32x32xf32, #sram>
+  return
+}
+}
+
+// -----
+
+// The load overwrites what the vector op after the matmul (the store's
+// producer) reads: it may be ready after the store, so the store stays in
+// front of it.
+// CHECK-LABEL: func @late_load
+// CHECK: npu.matmul
+// CHECK-NEXT: npu.vector.unary exp
+// CHECK-NEXT: npu.dma %[[ACC:.*]] -> %{{.*}} :
+// CHECK-NEXT: npu.dma %{{.*}} -> %{{.*}} :
+#sram = #npu.memory_space<sram>
+module attributes {npu.target = #npu.target<name = "one-dma", clock_mhz = 1000, cores = 1, tensor_rows = 32, tensor_cols = 32, dataflow = os, precisions = [bf16, f32], vector_lanes = 32, sram_bytes = 65536, sram_banks = 16, sram_bytes_per_cycle = 256, dma_engines = 1, dma_bytes_per_cycle = 64, dram_bytes_per_cycle = 128, dram_latency = 100>} {
+func.func @late_load(%x: memref<32x32xf32>, %c: memref<32x32xf32>) {
+  %a = npu.alloc address 0 : memref<32x32xbf16, #sram>
+  %acc = npu.alloc address 4096 : memref<32x32xf32, #sram>
+  %t = npu.alloc address 8192 : memref<32x32xf32, #sram>
+  %u = npu.alloc address 16384 : memref<32x32xf32, #sram>
+  npu.matmul %a, %a -> %acc : memref<32x32xbf16, #sram>, memref<32x32xbf16, #sram> -> memref<32x32xf32, #sram>
+  npu.vector.unary exp %t -> %u : memref<32x32xf32, #sram> -> memref<32x32xf32, #sram>
+  npu.dma %acc -> %c : memref<32x32xf32, #sram> -> memref<32x32xf32>
+  npu.dma %x -> %t : memref<32x32xf32> -> memref<32x32xf32, #sram>
   return
 }
 }

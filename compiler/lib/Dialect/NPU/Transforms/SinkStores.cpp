@@ -94,12 +94,42 @@ void SinkStoresPass::runOnOperation() {
     FailureOr<ArrayRef<MemoryAccess>> stored = getAccesses(store);
     if (failed(stored))
       return signalPassFailure();
-    // The loads of the store's queue that follow it, up to the first
-    // command that consumes one of them: later loads of the queue wait for
-    // the same compute as the store, so passing them would only delay it.
+    auto onStoreQueue = [&](Operation *op) {
+      auto dma = dyn_cast<DmaOp>(op);
+      return dma && dma.getCore() == store.getCore() &&
+             dma.getQueue() == store.getQueue();
+    };
+    auto conflictsWithAny = [](ArrayRef<MemoryAccess> accesses,
+                               ArrayRef<ArrayRef<MemoryAccess>> others) {
+      return llvm::any_of(others, [&](ArrayRef<MemoryAccess> other) {
+        return conflict(accesses, other);
+      });
+    };
+    // Commands of other queues that come after the store's producer (the
+    // last earlier command it conflicts with): a load waiting for one of
+    // them may be ready after the store, and would then hold it back.
+    SmallVector<ArrayRef<MemoryAccess>> afterProducer;
+    int64_t scanned = 0;
+    for (Operation *op = store->getPrevNode(); op && scanned < window;
+         op = op->getPrevNode()) {
+      if (!isa<CommandOpInterface>(op))
+        continue;
+      ++scanned;
+      FailureOr<ArrayRef<MemoryAccess>> accesses = getAccesses(op);
+      if (failed(accesses))
+        return signalPassFailure();
+      if (conflict(*stored, *accesses))
+        break;
+      if (!onStoreQueue(op))
+        afterProducer.push_back(*accesses);
+    }
+    // The loads of the store's queue that follow it and are ready no later
+    // than it, up to the first command that consumes one of them: later
+    // loads of the queue wait for the same compute as the store, so passing
+    // them would only delay it.
     SmallVector<ArrayRef<MemoryAccess>> passed;
     Operation *last = nullptr;
-    int64_t scanned = 0;
+    scanned = 0;
     for (Operation *op = store->getNextNode(); op && scanned < window;
          op = op->getNextNode()) {
       if (!isa<CommandOpInterface>(op))
@@ -110,19 +140,17 @@ void SinkStoresPass::runOnOperation() {
         return signalPassFailure();
       if (conflict(*stored, *accesses))
         break;
-      auto dma = dyn_cast<DmaOp>(op);
-      if (dma && dma.getCore() == store.getCore() &&
-          dma.getQueue() == store.getQueue()) {
-        if (isStore(dma))
+      if (onStoreQueue(op)) {
+        if (isStore(cast<DmaOp>(op)) ||
+            conflictsWithAny(*accesses, afterProducer))
           break;
         passed.push_back(*accesses);
         last = op;
         continue;
       }
-      if (llvm::any_of(passed, [&](ArrayRef<MemoryAccess> load) {
-            return conflict(load, *accesses);
-          }))
+      if (conflictsWithAny(*accesses, passed))
         break;
+      afterProducer.push_back(*accesses);
     }
     if (!last)
       continue;

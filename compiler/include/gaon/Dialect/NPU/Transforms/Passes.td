@@ -298,10 +298,12 @@ def SinkStoresPass : Pass<"gaon-sink-stores", "mlir::func::FuncOp"> {
     pipeline. On straight-line npu code with SRAM addresses (before
     gaon-insert-sync), this pass moves each store past the loads of its
     queue that follow it, up to the first command that uses one of them
-    (later loads of the queue wait for the same compute as the store). A
-    store never passes a command it conflicts with (the same SRAM bytes or
-    DRAM elements, one of the two writing) nor another store of its queue,
-    so every dependency keeps its order.
+    (later loads of the queue wait for the same compute as the store), and
+    not past a load that waits for a command of another queue coming after
+    the store's producer (it may be ready later than the store). A store
+    never passes a command it conflicts with (the same SRAM bytes or DRAM
+    elements, one of the two writing) nor another store of its queue, so
+    every dependency keeps its order.
 
     ```mlir
     // before: the store waits for the last matmul, the next loads wait
