@@ -68,14 +68,13 @@ npu::TargetAttr gaon::npu::getTargetAttr(MLIRContext *context,
   int64_t rowBytes = rowSwitchBytes > 0 ? chip.dram.rowBytes : 0;
   return TargetAttr::get(
       context, chip.name, int64_t(std::llround(chip.clockMhz)), chip.cores,
-      core.tensor.rows, core.tensor.cols,
-      convertDataflow(core.tensor.dataflow), b.getArrayAttr(precisions),
-      core.vector.lanes, core.sram.bytes, core.sram.banks,
-      round(core.sram.bytesPerCycle), core.dma.engines,
+      core.tensor.rows, core.tensor.cols, convertDataflow(core.tensor.dataflow),
+      b.getArrayAttr(precisions), core.vector.lanes, core.sram.bytes,
+      core.sram.banks, round(core.sram.bytesPerCycle), core.dma.engines,
       round(core.dma.bytesPerCycle), dramBytesPerCycle,
       chip.dram.isIdeal() ? 0 : chip.dram.latencyCycles, core.tensor.slices,
-      core.tensor.pipelineCycles, core.dma.startupCycles,
-      rowBytes, rowSwitchBytes);
+      core.tensor.pipelineCycles, core.dma.startupCycles, rowBytes,
+      rowSwitchBytes);
 }
 
 llvm::Expected<npu::TargetAttr>
