@@ -41,6 +41,13 @@ struct SinkStoresPass : gaon::npu::impl::SinkStoresPassBase<SinkStoresPass> {
   /// The memory `command` touches, computed once.
   FailureOr<ArrayRef<MemoryAccess>> getAccesses(Operation *command);
 
+  /// Calls `visit` on up to `window` commands after (or before) `store`,
+  /// nearest first, until one conflicts with the store or `visit` returns
+  /// false.
+  LogicalResult
+  scanFrom(DmaOp store, bool forward,
+           function_ref<bool(Operation *, ArrayRef<MemoryAccess>)> visit);
+
   /// Node-based: the ArrayRefs handed out stay valid as it grows.
   std::unordered_map<Operation *, SmallVector<MemoryAccess, 4>> accessCache;
 };
@@ -58,6 +65,28 @@ SinkStoresPass::getAccesses(Operation *command) {
     it = accessCache.emplace(command, std::move(*accesses)).first;
   }
   return ArrayRef<MemoryAccess>(it->second);
+}
+
+LogicalResult SinkStoresPass::scanFrom(
+    DmaOp store, bool forward,
+    function_ref<bool(Operation *, ArrayRef<MemoryAccess>)> visit) {
+  FailureOr<ArrayRef<MemoryAccess>> stored = getAccesses(store);
+  if (failed(stored))
+    return failure();
+  int64_t scanned = 0;
+  for (Operation *op = forward ? store->getNextNode() : store->getPrevNode();
+       op && scanned < window;
+       op = forward ? op->getNextNode() : op->getPrevNode()) {
+    if (!isa<CommandOpInterface>(op))
+      continue;
+    ++scanned;
+    FailureOr<ArrayRef<MemoryAccess>> accesses = getAccesses(op);
+    if (failed(accesses))
+      return failure();
+    if (conflict(*stored, *accesses) || !visit(op, *accesses))
+      break;
+  }
+  return success();
 }
 
 void SinkStoresPass::runOnOperation() {
@@ -91,9 +120,6 @@ void SinkStoresPass::runOnOperation() {
     // A store with a queue of its own holds nothing back.
     if (!loadQueues.contains({store.getCore(), store.getQueue()}))
       continue;
-    FailureOr<ArrayRef<MemoryAccess>> stored = getAccesses(store);
-    if (failed(stored))
-      return signalPassFailure();
     auto onStoreQueue = [&](Operation *op) {
       auto dma = dyn_cast<DmaOp>(op);
       return dma && dma.getCore() == store.getCore() &&
@@ -109,49 +135,35 @@ void SinkStoresPass::runOnOperation() {
     // last earlier command it conflicts with): a load waiting for one of
     // them may be ready after the store, and would then hold it back.
     SmallVector<ArrayRef<MemoryAccess>> afterProducer;
-    int64_t scanned = 0;
-    for (Operation *op = store->getPrevNode(); op && scanned < window;
-         op = op->getPrevNode()) {
-      if (!isa<CommandOpInterface>(op))
-        continue;
-      ++scanned;
-      FailureOr<ArrayRef<MemoryAccess>> accesses = getAccesses(op);
-      if (failed(accesses))
-        return signalPassFailure();
-      if (conflict(*stored, *accesses))
-        break;
-      if (!onStoreQueue(op))
-        afterProducer.push_back(*accesses);
-    }
+    if (failed(scanFrom(store, /*forward=*/false,
+                        [&](Operation *op, ArrayRef<MemoryAccess> accesses) {
+                          if (!onStoreQueue(op))
+                            afterProducer.push_back(accesses);
+                          return true;
+                        })))
+      return signalPassFailure();
     // The loads of the store's queue that follow it and are ready no later
     // than it, up to the first command that consumes one of them: later
     // loads of the queue wait for the same compute as the store, so passing
     // them would only delay it.
     SmallVector<ArrayRef<MemoryAccess>> passed;
     Operation *last = nullptr;
-    scanned = 0;
-    for (Operation *op = store->getNextNode(); op && scanned < window;
-         op = op->getNextNode()) {
-      if (!isa<CommandOpInterface>(op))
-        continue;
-      ++scanned;
-      FailureOr<ArrayRef<MemoryAccess>> accesses = getAccesses(op);
-      if (failed(accesses))
-        return signalPassFailure();
-      if (conflict(*stored, *accesses))
-        break;
-      if (onStoreQueue(op)) {
-        if (isStore(cast<DmaOp>(op)) ||
-            conflictsWithAny(*accesses, afterProducer))
-          break;
-        passed.push_back(*accesses);
-        last = op;
-        continue;
-      }
-      if (conflictsWithAny(*accesses, passed))
-        break;
-      afterProducer.push_back(*accesses);
-    }
+    if (failed(scanFrom(store, /*forward=*/true,
+                        [&](Operation *op, ArrayRef<MemoryAccess> accesses) {
+                          if (onStoreQueue(op)) {
+                            if (isStore(cast<DmaOp>(op)) ||
+                                conflictsWithAny(accesses, afterProducer))
+                              return false;
+                            passed.push_back(accesses);
+                            last = op;
+                            return true;
+                          }
+                          if (conflictsWithAny(accesses, passed))
+                            return false;
+                          afterProducer.push_back(accesses);
+                          return true;
+                        })))
+      return signalPassFailure();
     if (!last)
       continue;
     store->moveAfter(last);
