@@ -45,27 +45,29 @@ gaon::runtime::runWithDiagnostics(ModuleOp module,
                                                   : messages);
 }
 
-llvm::Expected<OwningOpRef<ModuleOp>>
-gaon::runtime::cloneWithTosaLowered(ModuleOp module) {
-  OwningOpRef<ModuleOp> clone(module.clone());
-  if (llvm::Error error = runWithDiagnostics(
-          *clone, [&] { return reference::lowerTosaToLinalg(*clone); }))
-    return std::move(error);
-  return clone;
-}
-
 llvm::Expected<EntryFunction>
 gaon::runtime::getEntryFunction(ModuleOp module, llvm::StringRef entry) {
   auto function = findEntry(module, entry);
   if (!function)
     return function.takeError();
-  auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
-  if (!inputs)
-    return inputs.takeError();
-  auto outputs = getTensorSpecs(function->getResultTypes(), "result");
-  if (!outputs)
-    return outputs.takeError();
-  return EntryFunction{*function, std::move(*inputs), std::move(*outputs)};
+  llvm::Expected<SignatureSpecs> specs =
+      getSignatureSpecs(function->getFunctionType());
+  if (!specs)
+    return specs.takeError();
+  return EntryFunction{*function, std::move(specs->inputs),
+                       std::move(specs->outputs)};
+}
+
+llvm::Expected<LoweredEntry>
+gaon::runtime::getLoweredEntry(ModuleOp module, llvm::StringRef entry) {
+  OwningOpRef<ModuleOp> clone(module.clone());
+  if (llvm::Error error = runWithDiagnostics(
+          *clone, [&] { return reference::lowerTosaToLinalg(*clone); }))
+    return std::move(error);
+  llvm::Expected<EntryFunction> entryFunction = getEntryFunction(*clone, entry);
+  if (!entryFunction)
+    return entryFunction.takeError();
+  return LoweredEntry{std::move(clone), std::move(*entryFunction)};
 }
 
 /// Bytes of a statically shaped tensor (0 otherwise).

@@ -28,11 +28,6 @@ namespace gaon::runtime {
 llvm::Error runWithDiagnostics(mlir::ModuleOp module,
                                llvm::function_ref<mlir::LogicalResult()> body);
 
-/// A copy of `module` with its TOSA lowered to linalg, for the backends
-/// that run graph-level linalg directly (the CPU reference, the GPU model).
-llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-cloneWithTosaLowered(mlir::ModuleOp module);
-
 /// The function `entry` of `module` (see findEntry) and the tensor specs of
 /// its arguments and results: what every backend's compile() starts from.
 struct EntryFunction {
@@ -41,6 +36,16 @@ struct EntryFunction {
 };
 llvm::Expected<EntryFunction> getEntryFunction(mlir::ModuleOp module,
                                                llvm::StringRef entry);
+
+/// A copy of `module` with its TOSA lowered to linalg and its entry
+/// function, for the backends that run graph-level linalg directly (the CPU
+/// reference, the GPU model).
+struct LoweredEntry {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  EntryFunction entry;
+};
+llvm::Expected<LoweredEntry> getLoweredEntry(mlir::ModuleOp module,
+                                             llvm::StringRef entry);
 
 /// The work of one graph-level op, counted as the roofline counts it:
 /// FLOPs are 2 per multiply-accumulate of a contraction or convolution and

@@ -95,17 +95,14 @@ public:
 
   llvm::Expected<std::unique_ptr<Executable>>
   compile(mlir::ModuleOp module, llvm::StringRef entry) override {
-    auto clone = cloneWithTosaLowered(module);
-    if (!clone)
-      return clone.takeError();
-    auto entryFunction = getEntryFunction(**clone, entry);
-    if (!entryFunction)
-      return entryFunction.takeError();
-    mlir::func::FuncOp function = entryFunction->function;
+    auto lowered = getLoweredEntry(module, entry);
+    if (!lowered)
+      return lowered.takeError();
+    mlir::func::FuncOp function = lowered->entry.function;
     OpCosts costs = analyzeOpCosts(function);
     return std::make_unique<CPUExecutable>(
-        std::move(entryFunction->inputs), std::move(entryFunction->outputs),
-        std::move(*clone), function, std::move(costs));
+        std::move(lowered->entry.inputs), std::move(lowered->entry.outputs),
+        std::move(lowered->module), function, std::move(costs));
   }
 
   llvm::Expected<Execution> execute(Executable &executable,

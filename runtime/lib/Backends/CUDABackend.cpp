@@ -177,15 +177,12 @@ public:
 
   llvm::Expected<std::unique_ptr<Executable>>
   compile(mlir::ModuleOp module, llvm::StringRef entry) override {
-    auto clone = cloneWithTosaLowered(module);
-    if (!clone)
-      return clone.takeError();
-    auto entryFunction = getEntryFunction(**clone, entry);
-    if (!entryFunction)
-      return entryFunction.takeError();
-    mlir::func::FuncOp function = entryFunction->function;
+    auto lowered = getLoweredEntry(module, entry);
+    if (!lowered)
+      return lowered.takeError();
+    mlir::func::FuncOp function = lowered->entry.function;
     auto executable = std::make_unique<CUDAExecutable>(
-        std::move(entryFunction->inputs), std::move(entryFunction->outputs));
+        std::move(lowered->entry.inputs), std::move(lowered->entry.outputs));
 
     // The roofline is the chip's peak for the precision most FLOPs use.
     OpCosts costs = analyzeOpCosts(function);

@@ -124,6 +124,17 @@ gaon::runtime::findEntry(mlir::ModuleOp module, llvm::StringRef entry) {
       listCandidates() + "); name one with --entry");
 }
 
+llvm::Expected<gaon::runtime::SignatureSpecs>
+gaon::runtime::getSignatureSpecs(mlir::FunctionType type) {
+  auto inputs = getTensorSpecs(type.getInputs(), "argument");
+  if (!inputs)
+    return inputs.takeError();
+  auto outputs = getTensorSpecs(type.getResults(), "result");
+  if (!outputs)
+    return outputs.takeError();
+  return SignatureSpecs{std::move(*inputs), std::move(*outputs)};
+}
+
 llvm::Expected<Model>
 gaon::runtime::makeModel(mlir::OwningOpRef<mlir::ModuleOp> module,
                          llvm::StringRef source, llvm::StringRef entry) {
@@ -134,14 +145,12 @@ gaon::runtime::makeModel(mlir::OwningOpRef<mlir::ModuleOp> module,
   model.source = source.str();
   model.name = llvm::sys::path::stem(source).str();
   model.entry = function->getName().str();
-  auto inputs = getTensorSpecs(function->getArgumentTypes(), "argument");
-  if (!inputs)
-    return inputs.takeError();
-  auto outputs = getTensorSpecs(function->getResultTypes(), "result");
-  if (!outputs)
-    return outputs.takeError();
-  model.inputs = std::move(*inputs);
-  model.outputs = std::move(*outputs);
+  llvm::Expected<SignatureSpecs> specs =
+      getSignatureSpecs(function->getFunctionType());
+  if (!specs)
+    return specs.takeError();
+  model.inputs = std::move(specs->inputs);
+  model.outputs = std::move(specs->outputs);
   for (auto [index, spec] : llvm::enumerate(model.inputs))
     if (auto name =
             function->getArgAttrOfType<mlir::StringAttr>(index, "gaon.name"))

@@ -62,6 +62,12 @@ std::string normalizeLocation(llvm::StringRef printed);
 llvm::Expected<std::vector<TensorSpec>> getTensorSpecs(mlir::TypeRange types,
                                                        llvm::StringRef what);
 
+/// Tensor specs of a function's arguments and results (see getTensorSpecs).
+struct SignatureSpecs {
+  std::vector<TensorSpec> inputs, outputs;
+};
+llvm::Expected<SignatureSpecs> getSignatureSpecs(mlir::FunctionType type);
+
 /// The function `entry` of `module`, or an error listing the candidates.
 /// With an empty `entry`: @main if present, else the only public function.
 llvm::Expected<mlir::func::FuncOp> findEntry(mlir::ModuleOp module,
